@@ -1,0 +1,48 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import { DataSource } from 'typeorm';
+import { AuthGuard } from './auth/auth.guard';
+import { AuthModule } from './auth/auth.module';
+import { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { dataSourceOptions } from './database/data-source-options';
+import { runPendingMigrations } from './database/migrate';
+import { HealthModule } from './health/health.module';
+import { loggerParams } from './http/logging';
+import { PrincipalThrottlerGuard } from './rate-limit/principal-throttler.guard';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
+
+@Module({})
+export class AppModule {
+  /** The whole app for one configuration. Pending migrations are applied when the data source opens. */
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot(loggerParams(config)),
+        TypeOrmModule.forRootAsync({
+          useFactory: () => {
+            if (!config.databaseUrl) throw new Error('AppModule needs a database URL (see openDatabase)');
+            return { ...dataSourceOptions(config.databaseUrl), retryAttempts: 0 };
+          },
+          dataSourceFactory: async (options) => {
+            const dataSource = await new DataSource(options!).initialize();
+            await runPendingMigrations(dataSource);
+            return dataSource;
+          },
+        }),
+        RateLimitModule,
+        AuthModule,
+        HealthModule,
+      ],
+      providers: [
+        // Order matters: authentication decides the principal the rate limiter counts against.
+        { provide: APP_GUARD, useExisting: AuthGuard },
+        { provide: APP_GUARD, useClass: PrincipalThrottlerGuard },
+      ],
+    };
+  }
+}

@@ -1,0 +1,73 @@
+import { applyDecorators, SetMetadata } from '@nestjs/common';
+import { ApiExtension, ApiForbiddenResponse, ApiSecurity, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ErrorResponseDto } from '../http/error-response.dto';
+import { ApiScope } from './principal';
+
+export const AUTH_METADATA = 'autopack:auth';
+
+export type AuthMode = 'public' | 'public_read' | 'api_key' | 'user';
+
+/** What a route declares about who may call it; the guard enforces it and the contract shows it. */
+export interface AuthRequirement {
+  mode: AuthMode;
+  scope?: ApiScope;
+  role?: string;
+}
+
+export const API_KEY_SECURITY = 'api_key';
+export const BEARER_SECURITY = 'bearer';
+
+const unauthorized = ApiUnauthorizedResponse({
+  description: 'Missing or invalid credentials',
+  type: ErrorResponseDto,
+});
+const forbidden = ApiForbiddenResponse({
+  description: 'Authenticated but not allowed',
+  type: ErrorResponseDto,
+});
+
+/** Two access rules on one handler would silently overwrite each other: refuse at load time instead. */
+const onlyOneRule = (target: object, key?: string | symbol, descriptor?: PropertyDescriptor) => {
+  const subject = (descriptor?.value as object | undefined) ?? target;
+  if (Reflect.hasOwnMetadata(AUTH_METADATA, subject)) {
+    throw new Error(
+      `${String(key ?? (target as { name?: string }).name)} declares more than one access rule`,
+    );
+  }
+};
+
+function declare(requirement: AuthRequirement, ...docs: Array<ClassDecorator | MethodDecorator>) {
+  return applyDecorators(
+    onlyOneRule,
+    SetMetadata(AUTH_METADATA, requirement),
+    ApiExtension('x-autopack-auth', { ...requirement }),
+    ...docs,
+  );
+}
+
+/** Anyone, without credentials. The allowlist: keep it minimal and justify each entry in the contract. */
+export const Public = () => declare({ mode: 'public' });
+
+/**
+ * Operator reads: any authenticated principal with read rights (a user, or an API key holding a read
+ * scope). Anonymous only outside production with `AUTOPACK_PUBLIC_READ=1`.
+ */
+export const PublicRead = () =>
+  declare(
+    { mode: 'public_read', scope: 'runs:read' },
+    ApiSecurity(API_KEY_SECURITY),
+    ApiSecurity(BEARER_SECURITY),
+    unauthorized,
+    forbidden,
+  );
+
+/** Machines: `X-API-Key` holding `scope` (the instance key holds every scope). */
+export const ApiKey = (scope?: ApiScope) =>
+  declare(
+    scope ? { mode: 'api_key', scope } : { mode: 'api_key' },
+    ApiSecurity(API_KEY_SECURITY),
+    unauthorized,
+    forbidden,
+  );
+
+// `@UserAuth(role?)` — humans with an RS256 JWT — joins this list with the identity module.

@@ -1,0 +1,87 @@
+import {
+  CanActivate,
+  ExecutionContext,
+  ForbiddenException,
+  Injectable,
+  UnauthorizedException,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AppConfig } from '../config/app-config';
+import { ApiKeyAuthenticator } from './api-key.authenticator';
+import { AUTH_METADATA, AuthRequirement } from './auth.decorators';
+import { ANONYMOUS_PRINCIPAL, AuthenticatedRequest, Principal, READ_SCOPES } from './principal';
+
+export const INVALID_CREDENTIALS = 'Missing or invalid credentials';
+
+/** Every declared access rule of a handler: its own and its controller's. */
+export function authRequirementsOf(reflector: Reflector, context: ExecutionContext): AuthRequirement[] {
+  return reflector
+    .getAll<Array<AuthRequirement | undefined>>(AUTH_METADATA, [context.getHandler(), context.getClass()])
+    .filter((requirement): requirement is AuthRequirement => requirement !== undefined);
+}
+
+/**
+ * The one gate in front of every route (registered as APP_GUARD). Deny by default: a route that
+ * declares no access rule, or more than one, is refused. On success the request carries its Principal.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly config: AppConfig,
+    private readonly apiKeys: ApiKeyAuthenticator,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const requirements = authRequirementsOf(this.reflector, context);
+    if (requirements.length !== 1) {
+      throw new ForbiddenException('This route declares no access rule and is refused');
+    }
+    const [requirement] = requirements;
+    request.principal = await this.decide(requirement, request);
+    return true;
+  }
+
+  private async decide(requirement: AuthRequirement, request: AuthenticatedRequest): Promise<Principal> {
+    switch (requirement.mode) {
+      case 'public':
+        return ANONYMOUS_PRINCIPAL;
+
+      case 'api_key': {
+        const principal = await this.authenticateMachine(request);
+        if (!principal) throw new UnauthorizedException(INVALID_CREDENTIALS);
+        if (requirement.scope && !principal.scopes.includes(requirement.scope)) {
+          throw new ForbiddenException(`This API key lacks the "${requirement.scope}" scope`);
+        }
+        return principal;
+      }
+
+      case 'public_read': {
+        if (!this.presentsCredentials(request)) {
+          if (this.config.publicRead) return ANONYMOUS_PRINCIPAL;
+          throw new UnauthorizedException(INVALID_CREDENTIALS);
+        }
+        const principal = await this.authenticateMachine(request);
+        if (!principal) throw new UnauthorizedException(INVALID_CREDENTIALS);
+        if (!principal.isAdmin && !READ_SCOPES.some((scope) => principal.scopes.includes(scope))) {
+          throw new ForbiddenException('This API key holds no read scope');
+        }
+        return principal;
+      }
+
+      case 'user':
+        // Human principals (RS256 JWT) are added by the identity module.
+        throw new UnauthorizedException(INVALID_CREDENTIALS);
+    }
+  }
+
+  private presentsCredentials(request: AuthenticatedRequest): boolean {
+    return request.headers['x-api-key'] !== undefined || request.headers.authorization !== undefined;
+  }
+
+  private authenticateMachine(request: AuthenticatedRequest): Promise<Principal | null> {
+    const header = request.headers['x-api-key'];
+    return this.apiKeys.authenticate(Array.isArray(header) ? undefined : header);
+  }
+}

@@ -1,0 +1,49 @@
+import type { Request } from 'express';
+
+export type PrincipalKind = 'api_key' | 'user' | 'anonymous';
+
+/** Scopes a stored API key may hold. The instance key holds all of them. */
+export const API_SCOPES = [
+  'runs:read',
+  'runs:write',
+  'actions:propose',
+  'actions:execute',
+  'approvals:request',
+  'metrics:read',
+] as const;
+export type ApiScope = (typeof API_SCOPES)[number];
+
+/** Scopes that let a machine read operator views (`@PublicRead`). */
+export const READ_SCOPES: readonly ApiScope[] = ['runs:read'];
+
+/**
+ * Who is making a request, as decided by the global guard. `id` is stable and prefixed with the
+ * principal's kind (`apikey:instance`, `apikey:<uuid>`, `user:<uuid>`), so ownership and audit
+ * records can name any principal in one column.
+ */
+export interface Principal {
+  readonly kind: PrincipalKind;
+  readonly id: string;
+  /** A username for humans, the key's name for machines. */
+  readonly name: string;
+  readonly scopes: readonly ApiScope[];
+  readonly isAdmin: boolean;
+}
+
+export const INSTANCE_KEY_PRINCIPAL: Principal = Object.freeze({
+  kind: 'api_key',
+  id: 'apikey:instance',
+  name: 'instance key',
+  scopes: API_SCOPES,
+  isAdmin: true,
+});
+
+export const ANONYMOUS_PRINCIPAL: Principal = Object.freeze({
+  kind: 'anonymous',
+  id: 'anonymous',
+  name: 'anonymous',
+  scopes: [],
+  isAdmin: false,
+});
+
+export type AuthenticatedRequest = Request & { principal?: Principal; id?: string };

@@ -1,0 +1,76 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AppModule } from '../app.module';
+import { loadConfig, PROJECT_ROOT } from '../config/load-config';
+import { describeDifference, renderEndpointReference, replaceGeneratedBlock } from '../openapi/contract';
+import { buildOpenApiDocument } from '../openapi/openapi';
+
+const OPENAPI_FILE = join(PROJECT_ROOT, 'docs', 'openapi.json');
+const CONTRACT_FILE = join(PROJECT_ROOT, 'docs', 'CANONICAL_API_CONTRACT.md');
+
+/**
+ * Builds the contract from the code alone (no database, no port: Nest's preview mode wires the module
+ * graph without instantiating providers) and writes it, or checks the committed files against it.
+ */
+async function generate(): Promise<Map<string, string>> {
+  // A fixed configuration: the generated files must not depend on the machine that makes them.
+  const config = loadConfig({
+    AUTOPACK_ENV: 'development',
+    AUTOPACK_API_KEY: 'contract-generation-placeholder',
+    DATABASE_URL: 'postgres://contract@127.0.0.1:5432/contract',
+    AUTOPACK_DATA_DIR: join(tmpdir(), 'autopack-contract'),
+    LOG_LEVEL: 'silent',
+  });
+  const app = await NestFactory.create(AppModule.forRoot(config), {
+    preview: true,
+    logger: false,
+    bodyParser: false,
+  });
+  const document = buildOpenApiDocument(app, config);
+  await app.close();
+
+  const contract = replaceGeneratedBlock(
+    readFileSync(CONTRACT_FILE, 'utf8'),
+    'endpoints',
+    renderEndpointReference(document, `${config.rateLimitPerMinute}/min (default)`),
+  );
+  return new Map([
+    [OPENAPI_FILE, `${JSON.stringify(document, null, 2)}\n`],
+    [CONTRACT_FILE, contract],
+  ]);
+}
+
+async function main(): Promise<void> {
+  const mode = process.argv[2];
+  if (mode !== 'write' && mode !== 'check') throw new Error('usage: contract write | check');
+  const files = await generate();
+  let drift = 0;
+  for (const [file, content] of files) {
+    const relativeName = file.slice(PROJECT_ROOT.length + 1);
+    if (mode === 'write') {
+      writeFileSync(file, content);
+      console.log(`wrote ${relativeName}`);
+      continue;
+    }
+    const committed = existsSync(file) ? readFileSync(file, 'utf8') : '';
+    if (committed !== content) {
+      drift++;
+      console.error(
+        `${relativeName} is not what the code generates:\n${describeDifference(committed, content)}\n`,
+      );
+    }
+  }
+  if (drift > 0) {
+    console.error('Generated files are not up to date: run "npm run contract" and commit the result.');
+    process.exit(1);
+  }
+  if (mode === 'check') console.log('contract is up to date');
+}
+
+main().catch((error: unknown) => {
+  console.error(`contract: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

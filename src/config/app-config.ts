@@ -1,0 +1,77 @@
+export const APP_ENVIRONMENTS = ['development', 'test', 'production'] as const;
+export type AppEnvironment = (typeof APP_ENVIRONMENTS)[number];
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * The validated, typed configuration of one process. Built once by `loadConfig` from the environment
+ * and injected everywhere else; nothing outside `src/config` reads `process.env`.
+ */
+export class AppConfig {
+  readonly env: AppEnvironment;
+  readonly version: string;
+  readonly host: string;
+  readonly port: number;
+  /** Unset outside production means: start the embedded PostgreSQL. */
+  readonly databaseUrl?: string;
+  /** The instance key: an admin machine principal. */
+  readonly apiKey?: string;
+  /** Anonymous operator reads, honoured only outside production. */
+  readonly publicRead: boolean;
+  /** Addresses (or CIDR ranges) of reverse proxies whose X-Forwarded-For is believed. Empty: trust none. */
+  readonly trustedProxies: readonly string[];
+  readonly bodyLimitBytes: number;
+  /** Default per-principal (else per-IP) request budget per minute for every route. */
+  readonly rateLimitPerMinute: number;
+  /** Where the embedded database, the generated dev instance key and other local state live. */
+  readonly dataDir: string;
+  readonly embeddedPostgresPort: number;
+  readonly logLevel: LogLevel;
+
+  constructor(init: Omit<AppConfig, 'isProduction' | 'withDatabaseUrl' | 'withApiKey' | 'summary'>) {
+    Object.assign(this, init);
+    Object.freeze(this);
+  }
+
+  get isProduction(): boolean {
+    return this.env === 'production';
+  }
+
+  withDatabaseUrl(databaseUrl: string): AppConfig {
+    return new AppConfig({ ...this, databaseUrl });
+  }
+
+  withApiKey(apiKey: string): AppConfig {
+    return new AppConfig({ ...this, apiKey });
+  }
+
+  /** What the process logs about itself at start: every secret reduced to whether it is set. */
+  summary(): Record<string, unknown> {
+    return {
+      env: this.env,
+      version: this.version,
+      host: this.host,
+      port: this.port,
+      database_url: this.databaseUrl === undefined ? 'embedded' : maskUrl(this.databaseUrl),
+      api_key: this.apiKey === undefined ? 'unset' : '***',
+      public_read: this.publicRead,
+      trusted_proxies: this.trustedProxies,
+      body_limit_bytes: this.bodyLimitBytes,
+      rate_limit_per_minute: this.rateLimitPerMinute,
+      data_dir: this.dataDir,
+      log_level: this.logLevel,
+    };
+  }
+}
+
+/** `postgres://user:secret@host:5432/db` → `postgres://***@host:5432/db`; anything unparseable is fully masked. */
+export function maskUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    const auth = parsed.username || parsed.password ? '***@' : '';
+    return `${parsed.protocol}//${auth}${parsed.host}${parsed.pathname}`;
+  } catch {
+    return '***';
+  }
+}

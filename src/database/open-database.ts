@@ -1,0 +1,51 @@
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { AppConfig, maskUrl } from '../config/app-config';
+import { DatabaseStartError } from './database-start-error';
+import { startEmbeddedPostgres } from './embedded-postgres';
+
+export interface OpenedDatabase {
+  url: string;
+  embedded: boolean;
+  stop(): Promise<void>;
+}
+
+/**
+ * The database this process uses: `DATABASE_URL` when set; otherwise (never in production) the embedded
+ * PostgreSQL, with its data kept in the data directory. Either way it is checked to answer before use.
+ */
+export async function openDatabase(config: AppConfig, log: (line: string) => void): Promise<OpenedDatabase> {
+  if (config.databaseUrl) {
+    await assertReachable(config.databaseUrl);
+    return { url: config.databaseUrl, embedded: false, stop: async () => undefined };
+  }
+  if (config.isProduction) {
+    throw new DatabaseStartError(
+      'production requires DATABASE_URL; the embedded database is for development only',
+    );
+  }
+  const embedded = await startEmbeddedPostgres({
+    dataDir: join(config.dataDir, 'postgres'),
+    port: config.embeddedPostgresPort,
+    databaseName: 'autopack',
+    onLog: (line) => {
+      if (/error|fatal|initialising|left running/i.test(line)) log(line);
+    },
+  });
+  return { url: embedded.url, embedded: true, stop: embedded.stop };
+}
+
+async function assertReachable(url: string): Promise<void> {
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message.split('\n')[0];
+    throw new DatabaseStartError(
+      `cannot reach the database at ${maskUrl(url)} (${reason}); check DATABASE_URL and that PostgreSQL is running`,
+    );
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}

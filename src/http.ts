@@ -1,0 +1,62 @@
+import { NestApplicationOptions } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { SwaggerModule } from '@nestjs/swagger';
+import express, { NextFunction, Request, Response } from 'express';
+import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
+import type { AuthenticatedRequest } from './auth/principal';
+import { AppConfig } from './config/app-config';
+import { sendError } from './http/error-envelope';
+import { HttpExceptionFilter } from './http/http-exception.filter';
+import { RequestValidationPipe } from './http/request-validation.pipe';
+import { requestIdMiddleware } from './http/request-id';
+import { buildOpenApiDocument } from './openapi/openapi';
+
+/** Options for NestFactory.create and Test.createNestApplication alike: the body parser is ours (below). */
+export const NEST_APP_OPTIONS: NestApplicationOptions = { bodyParser: false, bufferLogs: true };
+
+/** body-parser's error types → the status and message a client gets. */
+const BODY_ERRORS: Record<string, [number, string]> = {
+  'entity.parse.failed': [400, 'Malformed JSON in request body'],
+  'entity.too.large': [413, 'Request body is too large'],
+  'encoding.unsupported': [415, 'Unsupported content encoding'],
+  'charset.unsupported': [415, 'Unsupported charset'],
+  'request.aborted': [400, 'Request aborted'],
+};
+
+function bodyErrorHandler(
+  error: Error & { type?: string },
+  req: Request,
+  res: Response,
+  next: NextFunction,
+): void {
+  const known = error.type ? BODY_ERRORS[error.type] : undefined;
+  if (!known) return next(error);
+  sendError(res, known[0], known[1], String((req as AuthenticatedRequest).id ?? ''));
+}
+
+/**
+ * The HTTP setup shared by main.ts and every e2e test, so what is tested is what runs: proxy trust,
+ * request ids, security headers, the JSON body limit, validation, the error envelope, logs, and the
+ * Swagger UI (outside production only).
+ */
+export function configureHttp(app: NestExpressApplication, config: AppConfig): void {
+  // Only named proxies may set the client address through X-Forwarded-For.
+  app.set('trust proxy', config.trustedProxies.length > 0 ? [...config.trustedProxies] : false);
+  app.use(requestIdMiddleware);
+  app.use(helmet());
+  app.use(express.json({ limit: config.bodyLimitBytes, type: ['application/json', 'application/*+json'] }));
+  app.use(bodyErrorHandler);
+
+  const logger = app.get(Logger);
+  app.useLogger(logger);
+  app.useGlobalPipes(new RequestValidationPipe());
+  app.useGlobalFilters(new HttpExceptionFilter(logger));
+
+  if (!config.isProduction) {
+    SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app, config), {
+      customSiteTitle: 'Autopack API',
+      jsonDocumentUrl: 'docs/openapi.json',
+    });
+  }
+}

@@ -1,0 +1,70 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
+import { relative } from 'node:path';
+import { AppModule } from './app.module';
+import { loadOrCreateDevInstanceKey } from './auth/instance-key';
+import { ConfigError } from './config/config-error';
+import { loadConfig, PROJECT_ROOT } from './config/load-config';
+import { DatabaseStartError } from './database/database-start-error';
+import { openDatabase, OpenedDatabase } from './database/open-database';
+import { configureHttp, NEST_APP_OPTIONS } from './http';
+
+/** Human-facing start-up lines (the app's own logs are JSON). */
+const say = (line: string) => process.stdout.write(`[autopack] ${line}\n`);
+
+async function bootstrap(): Promise<void> {
+  let config = loadConfig(process.env);
+
+  let keyHint = 'send X-API-Key: <AUTOPACK_API_KEY>';
+  if (!config.apiKey) {
+    // Only reachable outside production: loadConfig refuses production without a key.
+    const instanceKey = loadOrCreateDevInstanceKey(config.dataDir);
+    config = config.withApiKey(instanceKey.key);
+    const file = relative(PROJECT_ROOT, instanceKey.file) || instanceKey.file;
+    keyHint = `send X-API-Key with the development instance key: X-API-Key: $(cat ${file})`;
+  }
+
+  const database: OpenedDatabase = await openDatabase(config, say);
+  config = config.withDatabaseUrl(database.url);
+
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), NEST_APP_OPTIONS);
+  configureHttp(app, config);
+  const logger = app.get(Logger);
+  logger.log({ config: config.summary() }, 'configuration');
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    say(`${signal} received, shutting down`);
+    await app.close().catch(() => undefined);
+    await database.stop().catch(() => undefined);
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  await app.listen(config.port, config.host);
+  const base = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`;
+  say(
+    `API listening on ${base} (${config.env}, database: ${database.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'})`,
+  );
+  if (!config.isProduction) say(`Swagger UI: ${base}/docs`);
+  say(`Health: curl ${base}/health`);
+  say(`Authenticate: ${keyHint}`);
+}
+
+bootstrap().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`[autopack] refusing to start: ${error.message}\n`);
+  } else if (error instanceof DatabaseStartError) {
+    process.stderr.write(`[autopack] database unavailable: ${error.message}\n`);
+  } else {
+    process.stderr.write(
+      `[autopack] failed to start: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}\n`,
+    );
+  }
+  process.exit(1);
+});

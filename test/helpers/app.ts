@@ -1,0 +1,61 @@
+import { Type } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Server } from 'node:http';
+import { AppModule } from '../../src/app.module';
+import { AppConfig } from '../../src/config/app-config';
+import { loadConfig } from '../../src/config/load-config';
+import { RawEnv } from '../../src/config/secret-env';
+import { configureHttp, NEST_APP_OPTIONS } from '../../src/http';
+import { createTestDatabase } from './database';
+
+export const TEST_INSTANCE_KEY = 'test-instance-key-0123456789abcdef';
+
+export interface TestApp {
+  app: NestExpressApplication;
+  http: Server;
+  config: AppConfig;
+  databaseName: string;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  /** Environment on top of the test defaults (AUTOPACK_ENV=test, the instance key, a fresh database). */
+  env?: RawEnv;
+  /** Reuse a database (e.g. a second replica on the same database). */
+  database?: { url: string; name: string };
+  /** Controllers that exist only in the test. */
+  controllers?: Type[];
+}
+
+/**
+ * The real app, built exactly as main.ts builds it (AppModule + configureHttp), on its own database.
+ */
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const database = options.database ?? (await createTestDatabase());
+  const config = loadConfig({
+    AUTOPACK_ENV: 'test',
+    AUTOPACK_API_KEY: TEST_INSTANCE_KEY,
+    DATABASE_URL: database.url,
+    AUTOPACK_DATA_DIR: mkdtempSync(join(tmpdir(), 'autopack-test-data-')),
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+    ...options.env,
+  });
+  const moduleRef = await Test.createTestingModule({
+    imports: [AppModule.forRoot(config)],
+    controllers: options.controllers ?? [],
+  }).compile();
+  const app = moduleRef.createNestApplication<NestExpressApplication>(NEST_APP_OPTIONS);
+  configureHttp(app, config);
+  await app.init();
+  return {
+    app,
+    http: app.getHttpServer() as Server,
+    config,
+    databaseName: database.name,
+    close: () => app.close(),
+  };
+}
