@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppModule } from '../app.module';
 import { loadConfig, PROJECT_ROOT } from '../config/load-config';
+import { RATE_LIMITS } from '../rate-limit/rate-limits';
 import { describeDifference, renderEndpointReference, replaceGeneratedBlock } from '../openapi/contract';
 import { buildOpenApiDocument } from '../openapi/openapi';
 
@@ -35,7 +36,7 @@ async function generate(): Promise<Map<string, string>> {
   const contract = replaceGeneratedBlock(
     readFileSync(CONTRACT_FILE, 'utf8'),
     'endpoints',
-    renderEndpointReference(document, `${config.rateLimitPerMinute}/min (default)`),
+    renderEndpointReference(document, `${RATE_LIMITS.default.perMinute}/min (default)`),
   );
   return new Map([
     [OPENAPI_FILE, `${JSON.stringify(document, null, 2)}\n`],

@@ -1,3 +1,5 @@
+import type { RateLimitName } from '../rate-limit/rate-limits';
+
 export const APP_ENVIRONMENTS = ['development', 'test', 'production'] as const;
 export type AppEnvironment = (typeof APP_ENVIRONMENTS)[number];
 
@@ -22,8 +24,8 @@ export class AppConfig {
   /** Addresses (or CIDR ranges) of reverse proxies whose X-Forwarded-For is believed. Empty: trust none. */
   readonly trustedProxies: readonly string[];
   readonly bodyLimitBytes: number;
-  /** Default per-principal (else per-IP) request budget per minute for every route. */
-  readonly rateLimitPerMinute: number;
+  /** Per-minute request budgets by name (see RATE_LIMITS); `default` applies to every unmarked route. */
+  readonly rateLimits: Readonly<Record<RateLimitName, number>>;
   /** Where the embedded database, the generated dev instance key and other local state live. */
   readonly dataDir: string;
   readonly embeddedPostgresPort: number;
@@ -58,7 +60,7 @@ export class AppConfig {
       public_read: this.publicRead,
       trusted_proxies: this.trustedProxies,
       body_limit_bytes: this.bodyLimitBytes,
-      rate_limit_per_minute: this.rateLimitPerMinute,
+      rate_limits: this.rateLimits,
       data_dir: this.dataDir,
       log_level: this.logLevel,
     };

@@ -6,6 +6,8 @@ import { join, resolve } from 'node:path';
 import { APP_ENVIRONMENTS, AppConfig, LOG_LEVELS } from './app-config';
 import type { AppEnvironment, LogLevel } from './app-config';
 import { ConfigError } from './config-error';
+import { RATE_LIMITS } from '../rate-limit/rate-limits';
+import type { RateLimitName } from '../rate-limit/rate-limits';
 import { RawEnv, readSecret } from './secret-env';
 
 /** The project root: this file sits two levels below it, in `src/config` or `dist/config`. */
@@ -51,13 +53,6 @@ class EnvironmentVariables {
   @Max(64 * 1024 * 1024)
   AUTOPACK_BODY_LIMIT_BYTES?: number;
 
-  @Transform(toInt)
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(1_000_000)
-  AUTOPACK_RATE_LIMIT_PER_MINUTE?: number;
-
   @Transform(emptyToUndefined)
   @IsOptional()
   @IsString()
@@ -79,6 +74,19 @@ class EnvironmentVariables {
   @IsOptional()
   @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// or postgresql:// URL' })
   DATABASE_URL?: string;
+}
+
+/** Each named rate limit from its own variable: a positive integer, else its default. */
+function readRateLimits(env: RawEnv): Record<RateLimitName, number> {
+  const entries = Object.entries(RATE_LIMITS).map(([name, { env: variable, perMinute }]) => {
+    const raw = env[variable];
+    if (raw === undefined || raw === '') return [name, perMinute];
+    if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 1_000_000) {
+      throw new ConfigError(`${variable}: must be an integer from 1 to 1000000 (requests per minute)`);
+    }
+    return [name, Number(raw)];
+  });
+  return Object.fromEntries(entries) as Record<RateLimitName, number>;
 }
 
 function readVersion(): string {
@@ -149,7 +157,7 @@ export function loadConfig(env: RawEnv): AppConfig {
     publicRead: !isProduction && vars.AUTOPACK_PUBLIC_READ === '1',
     trustedProxies: parseTrustedProxies(vars.AUTOPACK_TRUSTED_PROXIES),
     bodyLimitBytes: vars.AUTOPACK_BODY_LIMIT_BYTES ?? 2 * 1024 * 1024,
-    rateLimitPerMinute: vars.AUTOPACK_RATE_LIMIT_PER_MINUTE ?? 600,
+    rateLimits: readRateLimits(env),
     dataDir: resolve(vars.AUTOPACK_DATA_DIR ?? join(PROJECT_ROOT, '.data')),
     embeddedPostgresPort: vars.AUTOPACK_EMBEDDED_PG_PORT ?? 54329,
     logLevel: vars.LOG_LEVEL ?? (appEnv === 'test' ? 'silent' : 'info'),

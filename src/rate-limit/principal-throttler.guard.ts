@@ -1,14 +1,38 @@
 import { Injectable } from '@nestjs/common';
-import { ThrottlerGuard } from '@nestjs/throttler';
+import { Reflector } from '@nestjs/core';
+import { InjectThrottlerOptions, InjectThrottlerStorage, ThrottlerGuard } from '@nestjs/throttler';
+import type { ThrottlerModuleOptions, ThrottlerRequest, ThrottlerStorage } from '@nestjs/throttler';
 import type { AuthenticatedRequest } from '../auth/principal';
+import { AppConfig } from '../config/app-config';
+import { RATE_LIMIT_METADATA } from './rate-limit.decorator';
+import type { RateLimitName } from './rate-limits';
 
 /**
  * Rate limits count per principal when the request is authenticated, else per client IP. The client IP
  * comes from Express, which believes X-Forwarded-For only from AUTOPACK_TRUSTED_PROXIES.
- * Runs after the AuthGuard, which attaches the principal.
+ * Runs after the AuthGuard, which attaches the principal. A route marked `@RateLimit(name)` gets the
+ * configured budget of that name instead of the default.
  */
 @Injectable()
 export class PrincipalThrottlerGuard extends ThrottlerGuard {
+  constructor(
+    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
+    @InjectThrottlerStorage() storage: ThrottlerStorage,
+    reflector: Reflector,
+    private readonly config: AppConfig,
+  ) {
+    super(options, storage, reflector);
+  }
+
+  protected override async handleRequest(request: ThrottlerRequest): Promise<boolean> {
+    const name = this.reflector.get<RateLimitName | undefined>(
+      RATE_LIMIT_METADATA,
+      request.context.getHandler(),
+    );
+    const limit = name ? this.config.rateLimits[name] : request.limit;
+    return super.handleRequest({ ...request, limit });
+  }
+
   protected override async getTracker(req: AuthenticatedRequest): Promise<string> {
     const principal = req.principal;
     if (principal && principal.kind !== 'anonymous') return principal.id;

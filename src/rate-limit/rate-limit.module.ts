@@ -12,7 +12,7 @@ const ONE_MINUTE_MS = 60_000;
     ThrottlerModule.forRootAsync({
       inject: [AppConfig, DataSource],
       useFactory: (config: AppConfig, dataSource: DataSource) => ({
-        throttlers: [{ name: DEFAULT_THROTTLER, ttl: ONE_MINUTE_MS, limit: config.rateLimitPerMinute }],
+        throttlers: [{ name: DEFAULT_THROTTLER, ttl: ONE_MINUTE_MS, limit: config.rateLimits.default }],
         storage: new PostgresThrottlerStorage(dataSource),
         errorMessage: 'Too many requests; retry after the number of seconds in Retry-After',
       }),

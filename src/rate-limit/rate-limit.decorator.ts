@@ -1,0 +1,17 @@
+import { applyDecorators, SetMetadata } from '@nestjs/common';
+import { ApiExtension, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import { ErrorResponseDto } from '../http/error-response.dto';
+import { RATE_LIMITS, RateLimitName } from './rate-limits';
+
+export const RATE_LIMIT_METADATA = 'autopack:rate-limit';
+
+/** Gives a route its own named budget from RATE_LIMITS (configurable per deployment). */
+export const RateLimit = (name: RateLimitName) =>
+  applyDecorators(
+    SetMetadata(RATE_LIMIT_METADATA, name),
+    ApiExtension('x-autopack-rate-limit', `${RATE_LIMITS[name].perMinute}/min (${RATE_LIMITS[name].env})`),
+    ApiTooManyRequestsResponse({
+      description: 'Rate limit exceeded; see Retry-After',
+      type: ErrorResponseDto,
+    }),
+  );

@@ -1,0 +1,10 @@
+/**
+ * Named per-route rate limits (requests per minute per principal, else per client IP). Each is read
+ * from its environment variable by loadConfig and shown in the generated contract. A route opts in
+ * with `@RateLimit('name')`; every other route has the default budget.
+ */
+export const RATE_LIMITS = {
+  default: { env: 'AUTOPACK_RATE_LIMIT_PER_MINUTE', perMinute: 600 },
+} as const satisfies Record<string, { env: string; perMinute: number }>;
+
+export type RateLimitName = keyof typeof RATE_LIMITS;
