@@ -8,6 +8,7 @@ module.exports = {
   globalTeardown: '<rootDir>/test/global-teardown.ts',
   transform,
   maxWorkers: 2,
+  reporters: ['default', '<rootDir>/test/summary-reporter.js'],
   testTimeout: 60_000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },

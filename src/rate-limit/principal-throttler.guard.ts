@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { HttpException, Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { InjectThrottlerOptions, InjectThrottlerStorage, ThrottlerGuard } from '@nestjs/throttler';
 import type { ThrottlerModuleOptions, ThrottlerRequest, ThrottlerStorage } from '@nestjs/throttler';
@@ -30,7 +30,13 @@ export class PrincipalThrottlerGuard extends ThrottlerGuard {
       request.context.getHandler(),
     );
     const limit = name ? this.config.rateLimits[name] : request.limit;
-    return super.handleRequest({ ...request, limit });
+    try {
+      return await super.handleRequest({ ...request, limit });
+    } catch (error) {
+      if (error instanceof HttpException) throw error;
+      // The shared counters are unavailable: fail closed rather than serve without limits.
+      throw new ServiceUnavailableException('Rate limit store unavailable; retry shortly');
+    }
   }
 
   protected override async getTracker(req: AuthenticatedRequest): Promise<string> {

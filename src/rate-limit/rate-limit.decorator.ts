@@ -1,4 +1,5 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
+import { SkipThrottle } from '@nestjs/throttler';
 import { ApiExtension, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import { ErrorResponseDto } from '../http/error-response.dto';
 import { RATE_LIMITS, RateLimitName } from './rate-limits';
@@ -15,3 +16,10 @@ export const RateLimit = (name: RateLimitName) =>
       type: ErrorResponseDto,
     }),
   );
+
+/**
+ * No rate limit. Only for probes that must answer even when the shared counter store (PostgreSQL) is
+ * down — a limiter that needs the database would turn "database down" into an error instead of a report.
+ */
+export const NoRateLimit = () =>
+  applyDecorators(SkipThrottle(), ApiExtension('x-autopack-rate-limit', 'none'));

@@ -58,6 +58,12 @@ export class ProbeController {
     return { limit: query.limit ?? null, principal: principal.kind };
   }
 
+  @Get('public')
+  @Public()
+  open() {
+    return { reached: true };
+  }
+
   @Get('boom')
   @Public()
   boom(): never {
