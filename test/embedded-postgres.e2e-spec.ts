@@ -37,7 +37,13 @@ async function selectValue(url: string, sql: string): Promise<unknown> {
 function launchInChild(dataDir: string, port: number): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(
     process.execPath,
-    ['-r', 'ts-node/register/transpile-only', join(__dirname, 'helpers', 'embedded-postgres.child.ts'), dataDir, String(port)],
+    [
+      '-r',
+      'ts-node/register/transpile-only',
+      join(__dirname, 'helpers', 'embedded-postgres.child.ts'),
+      dataDir,
+      String(port),
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   return new Promise((resolve, reject) => {
@@ -98,7 +104,9 @@ describe('embedded PostgreSQL launcher', () => {
     const config = loadConfig({ DATABASE_URL: 'postgres://u:topsecret@127.0.0.1:1/db' });
     const attempt = openDatabase(config, () => undefined);
     await expect(attempt).rejects.toBeInstanceOf(DatabaseStartError);
-    await expect(attempt).rejects.toThrow(/cannot reach the database at postgres:\/\/\*\*\*@127\.0\.0\.1:1\/db \(ECONNREFUSED\); check DATABASE_URL/);
+    await expect(attempt).rejects.toThrow(
+      /cannot reach the database at postgres:\/\/\*\*\*@127\.0\.0\.1:1\/db \(ECONNREFUSED\); check DATABASE_URL/,
+    );
     await expect(attempt).rejects.not.toThrow(/topsecret/);
   });
 

@@ -12,7 +12,11 @@ describe('HTTP basics (src/http.ts)', () => {
   afterAll(() => t.close());
 
   const post = (body: string | object, type = 'application/json') =>
-    request(t.http).post('/probe/machine').set('X-API-Key', TEST_INSTANCE_KEY).set('Content-Type', type).send(body);
+    request(t.http)
+      .post('/probe/machine')
+      .set('X-API-Key', TEST_INSTANCE_KEY)
+      .set('Content-Type', type)
+      .send(body);
 
   it('answers malformed JSON with 400 in the error envelope', async () => {
     const res = await post('{"name": "n",');
@@ -35,7 +39,9 @@ describe('HTTP basics (src/http.ts)', () => {
     const res = await post({ name: 5, kind: 'z', inner: { count: 0 }, extra: true });
     expect(res.status).toBe(422);
     const locs = res.body.detail.map((d: { loc: unknown[] }) => d.loc.join('.'));
-    expect(locs).toEqual(expect.arrayContaining(['body.name', 'body.kind', 'body.inner.count', 'body.extra']));
+    expect(locs).toEqual(
+      expect.arrayContaining(['body.name', 'body.kind', 'body.inner.count', 'body.extra']),
+    );
     expect(res.body.detail.find((d: { loc: string[] }) => d.loc[1] === 'extra').type).toBe('extra_forbidden');
     for (const item of res.body.detail) expect(Object.keys(item).sort()).toEqual(['loc', 'msg', 'type']);
   });
@@ -54,7 +60,10 @@ describe('HTTP basics (src/http.ts)', () => {
   });
 
   it('answers unknown routes and wrong methods with a JSON 404', async () => {
-    for (const res of [await request(t.http).get('/no/such/route'), await request(t.http).delete('/health')]) {
+    for (const res of [
+      await request(t.http).get('/no/such/route'),
+      await request(t.http).delete('/health'),
+    ]) {
       expect(res.status).toBe(404);
       expect(res.headers['content-type']).toMatch(/application\/json/);
       expect(res.body.statusCode).toBe(404);

@@ -44,7 +44,9 @@ describe('rate limits (PostgreSQL-backed, per principal else per client IP)', ()
     const t = await start();
     const statuses = [];
     for (let i = 0; i < 4; i++) {
-      statuses.push((await request(t.http).get('/probe/public').set('X-Forwarded-For', `203.0.113.${i}`)).status);
+      statuses.push(
+        (await request(t.http).get('/probe/public').set('X-Forwarded-For', `203.0.113.${i}`)).status,
+      );
     }
     expect(statuses).toEqual([200, 200, 200, 429]);
   });
@@ -53,7 +55,9 @@ describe('rate limits (PostgreSQL-backed, per principal else per client IP)', ()
     const t = await start({ AUTOPACK_TRUSTED_PROXIES: '127.0.0.1,::1,::ffff:127.0.0.1' });
     const statuses = [];
     for (let i = 0; i < 4; i++) {
-      statuses.push((await request(t.http).get('/probe/public').set('X-Forwarded-For', `203.0.113.${i}`)).status);
+      statuses.push(
+        (await request(t.http).get('/probe/public').set('X-Forwarded-For', `203.0.113.${i}`)).status,
+      );
     }
     expect(statuses).toEqual([200, 200, 200, 200]);
   });

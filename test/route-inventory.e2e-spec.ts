@@ -41,7 +41,9 @@ function registeredRoutes(t: TestApp): Route[] {
 }
 
 const describeRule = (rule: AuthRequirement) =>
-  [rule.mode, rule.scope && `scope=${rule.scope}`, rule.role && `role=${rule.role}`].filter(Boolean).join(' ');
+  [rule.mode, rule.scope && `scope=${rule.scope}`, rule.role && `role=${rule.role}`]
+    .filter(Boolean)
+    .join(' ');
 
 describe('route inventory', () => {
   let t: TestApp;
@@ -65,7 +67,8 @@ describe('route inventory', () => {
     const document = buildOpenApiDocument(t.app, t.config);
     const documented = Object.entries(document.paths).flatMap(([path, item]) =>
       Object.entries(item as Record<string, { 'x-autopack-auth'?: AuthRequirement }>).map(
-        ([method, op]) => `${method.toUpperCase()} ${path} ${op['x-autopack-auth'] ? describeRule(op['x-autopack-auth']) : 'NONE'}`,
+        ([method, op]) =>
+          `${method.toUpperCase()} ${path} ${op['x-autopack-auth'] ? describeRule(op['x-autopack-auth']) : 'NONE'}`,
       ),
     );
     const registered = routes.map(
@@ -77,6 +80,8 @@ describe('route inventory', () => {
   // A change in this snapshot is a change of who can reach a route: review it as a security change.
   // Update deliberately with `npx jest test/route-inventory -u`.
   it('matches the reviewed snapshot of method, path and access rule', () => {
-    expect(routes.map((r) => `${r.method.padEnd(6)} ${r.path.padEnd(60)} ${describeRule(r.rules[0])}`).join('\n')).toMatchSnapshot();
+    expect(
+      routes.map((r) => `${r.method.padEnd(6)} ${r.path.padEnd(60)} ${describeRule(r.rules[0])}`).join('\n'),
+    ).toMatchSnapshot();
   });
 });

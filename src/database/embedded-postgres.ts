@@ -28,7 +28,10 @@ export interface EmbeddedPostgresOptions {
   dataDir: string;
   port: number;
   databaseName: string;
+  /** The launcher's own messages (initialising, recovering). */
   onLog?: (line: string) => void;
+  /** PostgreSQL's server log, one line at a time. */
+  onServerLog?: (line: string) => void;
 }
 
 const POSTGRES_SYSTEM_USER = 'postgres';
@@ -42,6 +45,13 @@ const STALE_SHUTDOWN_TIMEOUT_MS = 15_000;
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedDatabase> {
   const { dataDir, port, databaseName } = options;
   const log = options.onLog ?? (() => undefined);
+  const serverLog = options.onServerLog ?? (() => undefined);
+  const eachLine = (text: string) =>
+    text
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean)
+      .forEach(serverLog);
   const runningAsRoot = userInfo().uid === 0;
 
   mkdirSync(dirname(dataDir), { recursive: true });
@@ -59,8 +69,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     createPostgresUser: runningAsRoot,
     initdbFlags: ['--encoding=UTF8'],
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
-    onLog: (message) => log(message.trim()),
-    onError: (error) => log(String(error instanceof Error ? error.message : error).trim()),
+    onLog: eachLine,
+    onError: (error) => eachLine(String(error instanceof Error ? error.message : error)),
   });
 
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {

@@ -28,8 +28,10 @@ export async function openDatabase(config: AppConfig, log: (line: string) => voi
     dataDir: join(config.dataDir, 'postgres'),
     port: config.embeddedPostgresPort,
     databaseName: 'autopack',
-    onLog: (line) => {
-      if (/error|fatal|initialising|left running/i.test(line)) log(line);
+    onLog: log,
+    onServerLog: (line) => {
+      // Only what an operator must see; connections closed by a shutdown are expected.
+      if (/\b(PANIC|FATAL):/.test(line) && !/administrator command/.test(line)) log(line);
     },
   });
   return { url: embedded.url, embedded: true, stop: embedded.stop };
