@@ -19,6 +19,8 @@ export interface TestApp {
   http: Server;
   config: AppConfig;
   databaseName: string;
+  /** Listens on a free loopback port (for tests that need a real socket, e.g. behind nginx). */
+  listen(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -56,6 +58,10 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     http: app.getHttpServer() as Server,
     config,
     databaseName: database.name,
+    listen: async () => {
+      await app.listen(0, '127.0.0.1');
+      return (app.getHttpServer().address() as { port: number }).port;
+    },
     close: () => app.close(),
   };
 }

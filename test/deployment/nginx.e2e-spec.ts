@@ -1,0 +1,113 @@
+import { createTestApp, TestApp } from '../helpers/app';
+import { cutOffDatabase, restoreDatabase, createTestDatabase } from '../helpers/database';
+import { findNginx, RunningNginx, startNginx } from '../helpers/nginx';
+import { ProbeController } from '../helpers/probe.controller';
+
+const nginx = findNginx();
+if (!nginx) {
+  if (process.env.CI) throw new Error('nginx is required in CI: .ci/run installs Debian nginx-light');
+  console.log(
+    'SKIPPED the nginx topology test: no nginx found; install it with "apt-get install nginx-light"',
+  );
+}
+const suite = nginx ? describe : describe.skip;
+
+/** The canonical nginx.conf, run by a real nginx in front of two real app replicas on one database. */
+suite('nginx topology (nginx/nginx.conf)', () => {
+  let replicas: TestApp[];
+  let proxy: RunningNginx;
+  const url = (path: string) => `http://127.0.0.1:${proxy.port}${path}`;
+
+  beforeAll(async () => {
+    const database = await createTestDatabase();
+    const env = { AUTOPACK_TRUSTED_PROXIES: '127.0.0.1', AUTOPACK_RATE_LIMIT_PER_MINUTE: '4' };
+    replicas = [
+      await createTestApp({ database, env, controllers: [ProbeController] }),
+      await createTestApp({ database, env, controllers: [ProbeController] }),
+    ];
+    const ports = await Promise.all(replicas.map((replica) => replica.listen()));
+    proxy = await startNginx(nginx!, ports);
+  });
+  afterAll(async () => {
+    await proxy?.stop();
+    await Promise.all((replicas ?? []).map((replica) => replica.close()));
+  });
+
+  it('strips /api from everything but /api/auth', async () => {
+    const stripped = await fetch(url('/api/no-such-route'));
+    expect(stripped.status).toBe(404);
+    expect((await stripped.json()).message).toBe('Cannot GET /no-such-route');
+    const probe = await fetch(url('/api/probe/public'));
+    expect(await probe.json()).toEqual({ reached: true });
+  });
+
+  it('keeps the /api/auth prefix', async () => {
+    const res = await fetch(url('/api/auth/no-such-route'));
+    expect((await res.json()).message).toBe('Cannot GET /api/auth/no-such-route');
+  });
+
+  it('proxies /health to the backend readiness check, 503 included', async () => {
+    const healthy = await fetch(url('/health'));
+    expect(healthy.status).toBe(200);
+    expect((await healthy.json()).status).toBe('healthy');
+    await cutOffDatabase(replicas[0].databaseName);
+    try {
+      const down = await fetch(url('/health'));
+      expect(down.status).toBe(503);
+      expect((await down.json()).status).toBe('unhealthy');
+    } finally {
+      await restoreDatabase(replicas[0].databaseName);
+    }
+  });
+
+  it('refuses encoded traversal and exposes nothing outside its routes', async () => {
+    for (const path of [
+      '/api/%2e%2e/%2e%2e/etc/passwd',
+      '/%2e%2e/%2e%2e/etc/passwd',
+      '/api/..%2f..%2fetc%2fpasswd',
+      '/docs',
+    ]) {
+      const res = await fetch(url(path));
+      expect([400, 404]).toContain(res.status);
+      expect(await res.text()).not.toContain('root:');
+    }
+  });
+
+  it('sets X-Forwarded-For itself, so rotating a spoofed one does not escape the per-IP limit', async () => {
+    const statuses = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await fetch(url('/api/probe/public'), {
+        headers: { 'X-Forwarded-For': `198.51.100.${i}` },
+      });
+      statuses.push(res.status);
+    }
+    // Budget 4 per minute per client IP, shared by both replicas through PostgreSQL (the earlier test
+    // already spent one): round-robin across the replicas does not double it.
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(2);
+    expect(statuses.slice(0, 3)).toEqual([200, 200, 200]);
+  });
+
+  it('propagates a request id, or creates one, and sets security headers', async () => {
+    const mine = await fetch(url('/health'), { headers: { 'X-Request-ID': 'from-client-1' } });
+    expect(mine.headers.get('x-request-id')).toBe('from-client-1');
+    const made = await fetch(url('/health'));
+    expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f]{32}$/);
+    for (const res of [made, await fetch(url('/nginx-health'))]) {
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
+      expect(res.headers.get('server')).toBe('nginx');
+    }
+    const own = await (await fetch(url('/nowhere'), { headers: { 'X-Request-ID': 'own-2' } })).json();
+    expect(own.request_id).toBe('own-2');
+  });
+
+  it('answers /nginx-health itself while every backend is stopped', async () => {
+    await Promise.all(replicas.map((replica) => replica.close()));
+    replicas = [];
+    const res = await fetch(url('/nginx-health'));
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('ok\n');
+    const api = await fetch(url('/health'));
+    expect(api.status).toBe(503);
+  });
+});
