@@ -30,6 +30,8 @@ export class AppConfig {
   readonly dataDir: string;
   readonly embeddedPostgresPort: number;
   readonly logLevel: LogLevel;
+  /** /health reports `degraded` when the database answers slower than this. */
+  readonly healthSlowDatabaseMs: number;
 
   constructor(init: Omit<AppConfig, 'isProduction' | 'withDatabaseUrl' | 'withApiKey' | 'summary'>) {
     Object.assign(this, init);

@@ -70,6 +70,13 @@ class EnvironmentVariables {
   @IsIn(LOG_LEVELS)
   LOG_LEVEL?: LogLevel;
 
+  @Transform(toInt)
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  AUTOPACK_HEALTH_SLOW_DB_MS?: number;
+
   @Transform(emptyToUndefined)
   @IsOptional()
   @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// or postgresql:// URL' })
@@ -161,5 +168,6 @@ export function loadConfig(env: RawEnv): AppConfig {
     dataDir: resolve(vars.AUTOPACK_DATA_DIR ?? join(PROJECT_ROOT, '.data')),
     embeddedPostgresPort: vars.AUTOPACK_EMBEDDED_PG_PORT ?? 54329,
     logLevel: vars.LOG_LEVEL ?? (appEnv === 'test' ? 'silent' : 'info'),
+    healthSlowDatabaseMs: vars.AUTOPACK_HEALTH_SLOW_DB_MS ?? 500,
   });
 }

@@ -5,11 +5,20 @@ export class DatabaseHealthDto {
 }
 
 export class HealthResponseDto {
+  /** `unhealthy` (503): not ready to serve. `degraded` (200): serving, with `problems` to look at. */
   status: 'healthy' | 'degraded' | 'unhealthy';
+  /** What is wrong, one sentence each; empty when healthy. */
+  problems: string[];
+  /** Whether every migration the code knows has been applied. */
+  migrations: 'applied' | 'pending' | 'unknown';
   database: DatabaseHealthDto;
   /** sha256(host:port/database), first 16 hex digits. Never credentials. */
   database_identity: string;
   version: string;
   /** Every kill switch and whether it is on. */
   kill_switches: Record<string, boolean>;
+}
+
+export class LivenessResponseDto {
+  status: 'alive';
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
+import { hasPendingMigrations } from '../database/migrate';
 
 const DATABASE_CHECK_TIMEOUT_MS = 2_000;
 
@@ -40,6 +41,20 @@ export class HealthService {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** False when the code knows migrations the database has not applied (a half-finished upgrade). */
+  async migrationsApplied(): Promise<boolean> {
+    try {
+      return !(await hasPendingMigrations(this.dataSource));
+    } catch {
+      return false;
+    }
+  }
+
+  /** Above this the database still works but an operator should look: `degraded`. */
+  get slowDatabaseMs(): number {
+    return this.config.healthSlowDatabaseMs;
   }
 
   get version(): string {
