@@ -13,6 +13,13 @@ import { RawEnv, readSecret } from './secret-env';
 /** The project root: this file sits two levels below it, in `src/config` or `dist/config`. */
 export const PROJECT_ROOT = resolve(__dirname, '..', '..');
 
+/** Secrets this app reads (each also as `NAME_FILE`). */
+export const SECRET_NAMES = ['DATABASE_URL', 'AUTOPACK_API_KEY'] as const;
+type SecretName = (typeof SECRET_NAMES)[number];
+
+/** Secrets without which production refuses to start (the deployment templates must provide each). */
+export const PRODUCTION_REQUIRED_SECRETS: readonly SecretName[] = ['DATABASE_URL', 'AUTOPACK_API_KEY'];
+
 const toInt = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value)) ? Number(value) : value;
 const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
@@ -122,7 +129,7 @@ function parseTrustedProxies(raw: string | undefined): string[] {
  * with one line saying what is wrong; the caller prints it and exits non-zero.
  */
 export function loadConfig(env: RawEnv): AppConfig {
-  const secrets = {
+  const secrets: Record<SecretName, string | undefined> = {
     DATABASE_URL: readSecret(env, 'DATABASE_URL'),
     AUTOPACK_API_KEY: readSecret(env, 'AUTOPACK_API_KEY'),
   };
@@ -140,13 +147,11 @@ export function loadConfig(env: RawEnv): AppConfig {
   const isProduction = appEnv === 'production';
 
   if (isProduction) {
-    const missing = [
-      secrets.DATABASE_URL === undefined && 'DATABASE_URL (or DATABASE_URL_FILE)',
-      secrets.AUTOPACK_API_KEY === undefined && 'AUTOPACK_API_KEY (or AUTOPACK_API_KEY_FILE)',
-    ].filter(Boolean);
+    const missing = PRODUCTION_REQUIRED_SECRETS.filter((name) => secrets[name] === undefined);
     if (missing.length > 0) {
       throw new ConfigError(
-        `production requires ${missing.join(' and ')}; the embedded database and generated keys are for development only`,
+        `production requires ${missing.map((name) => `${name} (or ${name}_FILE)`).join(' and ')}; ` +
+          'the embedded database and generated keys are for development only',
       );
     }
   }

@@ -11,6 +11,7 @@ if (!nginx) {
   );
 }
 const suite = nginx ? describe : describe.skip;
+const json = async (res: Response) => (await res.json()) as Record<string, unknown>;
 
 /** The canonical nginx.conf, run by a real nginx in front of two real app replicas on one database. */
 suite('nginx topology (nginx/nginx.conf)', () => {
@@ -36,25 +37,25 @@ suite('nginx topology (nginx/nginx.conf)', () => {
   it('strips /api from everything but /api/auth', async () => {
     const stripped = await fetch(url('/api/no-such-route'));
     expect(stripped.status).toBe(404);
-    expect((await stripped.json()).message).toBe('Cannot GET /no-such-route');
+    expect((await json(stripped)).message).toBe('Cannot GET /no-such-route');
     const probe = await fetch(url('/api/probe/public'));
-    expect(await probe.json()).toEqual({ reached: true });
+    expect(await json(probe)).toEqual({ reached: true });
   });
 
   it('keeps the /api/auth prefix', async () => {
     const res = await fetch(url('/api/auth/no-such-route'));
-    expect((await res.json()).message).toBe('Cannot GET /api/auth/no-such-route');
+    expect((await json(res)).message).toBe('Cannot GET /api/auth/no-such-route');
   });
 
   it('proxies /health to the backend readiness check, 503 included', async () => {
     const healthy = await fetch(url('/health'));
     expect(healthy.status).toBe(200);
-    expect((await healthy.json()).status).toBe('healthy');
+    expect((await json(healthy)).status).toBe('healthy');
     await cutOffDatabase(replicas[0].databaseName);
     try {
       const down = await fetch(url('/health'));
       expect(down.status).toBe(503);
-      expect((await down.json()).status).toBe('unhealthy');
+      expect((await json(down)).status).toBe('unhealthy');
     } finally {
       await restoreDatabase(replicas[0].databaseName);
     }
@@ -97,7 +98,7 @@ suite('nginx topology (nginx/nginx.conf)', () => {
       expect(res.headers.get('x-frame-options')).toBe('DENY');
       expect(res.headers.get('server')).toBe('nginx');
     }
-    const own = await (await fetch(url('/nowhere'), { headers: { 'X-Request-ID': 'own-2' } })).json();
+    const own = await json(await fetch(url('/nowhere'), { headers: { 'X-Request-ID': 'own-2' } }));
     expect(own.request_id).toBe('own-2');
   });
 
