@@ -10,6 +10,7 @@ import { ConfigModule } from './config/config.module';
 import { dataSourceOptions } from './database/data-source-options';
 import { runPendingMigrations } from './database/migrate';
 import { HealthModule } from './health/health.module';
+import { ObservabilityModule } from './observability/observability.module';
 import { loggerParams } from './http/logging';
 import { PrincipalThrottlerGuard } from './rate-limit/principal-throttler.guard';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
@@ -37,6 +38,7 @@ export class AppModule {
         RateLimitModule,
         AuthModule,
         HealthModule,
+        ObservabilityModule,
       ],
       providers: [
         // Order matters: authentication decides the principal the rate limiter counts against.

@@ -10,6 +10,8 @@ import { sendError } from './http/error-envelope';
 import { HttpExceptionFilter } from './http/http-exception.filter';
 import { RequestValidationPipe } from './http/request-validation.pipe';
 import { requestIdMiddleware } from './http/request-id';
+import { MetricsService } from './observability/metrics.service';
+import { requestMetricsMiddleware } from './observability/request-metrics.middleware';
 import { buildOpenApiDocument } from './openapi/openapi';
 
 /** Options for NestFactory.create and Test.createNestApplication alike: the body parser is ours (below). */
@@ -44,6 +46,7 @@ export function configureHttp(app: NestExpressApplication, config: AppConfig): v
   // Only named proxies may set the client address through X-Forwarded-For.
   app.set('trust proxy', config.trustedProxies.length > 0 ? [...config.trustedProxies] : false);
   app.use(requestIdMiddleware);
+  app.use(requestMetricsMiddleware(app.get(MetricsService)));
   app.use(helmet());
   app.use(express.json({ limit: config.bodyLimitBytes, type: ['application/json', 'application/*+json'] }));
   app.use(bodyErrorHandler);

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, Min, ValidateNested } from 'class-validator';
 import { ApiKey, Public, PublicRead } from '../../src/auth/auth.decorators';
@@ -62,6 +62,12 @@ export class ProbeController {
   @Public()
   open() {
     return { reached: true };
+  }
+
+  @Get('items/:id')
+  @Public()
+  item(@Param('id') id: string) {
+    return { id };
   }
 
   @Get('boom')
