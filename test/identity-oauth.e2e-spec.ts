@@ -48,7 +48,7 @@ describe('OAuth credential store', () => {
     await tokens.close();
   });
 
-  const put = (provider: string, body: object, who: object = admin.auth) =>
+  const put = (provider: string, body: object, who: Record<string, string> = admin.auth) =>
     request(t.http).put(`/api/auth/oauth/credentials/${provider}`).set(who).send(body);
   const health = (provider: string) =>
     request(t.http).get(`/api/auth/oauth/health/${provider}`).set(admin.auth);

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { ConfigError } from '../config/config-error';
 import { loadConfig } from '../config/load-config';
+import { openDatabase } from '../database/open-database';
 import { UsageError, usersCreate, USERS_CREATE_USAGE } from './users-create';
 
 /** Operator commands (`npm run cli -- <command>`), against DATABASE_URL or, in development, the embedded PostgreSQL. */
@@ -9,7 +10,9 @@ async function main(argv: string[]): Promise<void> {
   const io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
   switch (command) {
     case 'users:create':
-      return usersCreate(args, loadConfig(process.env), io);
+      return usersCreate(args, io, () =>
+        openDatabase(loadConfig(process.env), (line) => console.error(line)),
+      );
     default:
       throw new UsageError(`commands:\n  ${USERS_CREATE_USAGE}`);
   }

@@ -12,7 +12,7 @@ export async function readPassword(
 ): Promise<string> {
   if (!stdin.isTTY || !stdin.setRawMode) {
     const chunks: Buffer[] = [];
-    for await (const chunk of stdin) chunks.push(chunk as Buffer);
+    for await (const chunk of stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
     return Buffer.concat(chunks)
       .toString('utf8')
       .replace(/\r?\n$/, '');

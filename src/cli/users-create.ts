@@ -8,10 +8,8 @@ import type { UserRole } from '../auth/principal';
 import { RegisterDto } from '../auth/users/dto/user.dto';
 import { PasswordHasher } from '../auth/users/password-hasher';
 import { UsersService } from '../auth/users/users.service';
-import type { AppConfig } from '../config/app-config';
 import { dataSourceOptions } from '../database/data-source-options';
 import { runPendingMigrations } from '../database/migrate';
-import { openDatabase } from '../database/open-database';
 import { readPassword } from './read-password';
 
 export const USERS_CREATE_USAGE = `usage: npm run cli -- users:create --username NAME [--role viewer|operator|admin]
@@ -19,6 +17,9 @@ export const USERS_CREATE_USAGE = `usage: npm run cli -- users:create --username
 
 /** A mistake in how the command was called: the message says what to change. */
 export class UsageError extends Error {}
+
+/** Opens the database to work on (main.ts: DATABASE_URL or the embedded PostgreSQL). */
+export type OpenDatabase = () => Promise<{ url: string; stop(): Promise<void> }>;
 
 export interface CliIo {
   stdin: Readable;
@@ -30,7 +31,7 @@ export interface CliIo {
  * `users:create`: how the first admin comes to exist (registration is closed in production).
  * The password follows the same rules as registration, so the CLI cannot create a user the API refuses.
  */
-export async function usersCreate(args: string[], config: AppConfig, io: CliIo): Promise<void> {
+export async function usersCreate(args: string[], io: CliIo, openDatabase: OpenDatabase): Promise<void> {
   const { values } = parseArgs({
     args,
     options: {
@@ -54,7 +55,7 @@ export async function usersCreate(args: string[], config: AppConfig, io: CliIo):
     throw new UsageError(Object.values(errors[0].constraints ?? {})[0] ?? `${errors[0].property} is invalid`);
   }
 
-  const database = await openDatabase(config, (line) => io.stderr.write(`${line}\n`));
+  const database = await openDatabase();
   const dataSource = await new DataSource(dataSourceOptions(database.url)).initialize();
   try {
     await runPendingMigrations(dataSource);
