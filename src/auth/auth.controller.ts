@@ -10,7 +10,14 @@ import {
   Res,
   UnauthorizedException,
 } from '@nestjs/common';
-import { ApiConflictResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiConflictResponse,
+  ApiForbiddenResponse,
+  ApiOkResponse,
+  ApiTags,
+  ApiUnauthorizedResponse,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AppConfig } from '../config/app-config';
 import { ErrorResponseDto } from '../http/error-response.dto';
@@ -42,6 +49,11 @@ export class AuthController {
   @Public()
   @RateLimit('login')
   @ApiConflictResponse({ description: 'The username is taken', type: ErrorResponseDto })
+  @ApiForbiddenResponse({ description: 'Registration is closed (production)', type: ErrorResponseDto })
+  @ApiUnprocessableEntityResponse({
+    description: 'Invalid username or password rules',
+    type: ErrorResponseDto,
+  })
   async register(@Body() body: RegisterDto): Promise<UserDto> {
     if (!this.config.allowRegistration) {
       throw new ForbiddenException('Registration is closed; an admin creates users');
@@ -57,6 +69,11 @@ export class AuthController {
   @RateLimit('login')
   @HttpCode(HttpStatus.OK)
   @ApiOkResponse({ type: TokenResponseDto })
+  @ApiUnauthorizedResponse({
+    description: 'Unknown user, wrong password or disabled user (one answer)',
+    type: ErrorResponseDto,
+  })
+  @ApiUnprocessableEntityResponse({ description: 'Malformed body', type: ErrorResponseDto })
   async signIn(@Body() body: LoginDto, @Res({ passthrough: true }) res: Response): Promise<TokenResponseDto> {
     const outcome = await this.login.login(body.username, body.password);
     if (outcome.kind === 'throttled') {

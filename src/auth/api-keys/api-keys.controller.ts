@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiTags } from '@nestjs/swagger';
+import { ApiNotFoundResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { ErrorResponseDto } from '../../http/error-response.dto';
 import { UserAuth } from '../auth.decorators';
 import { CurrentPrincipal } from '../current-principal.decorator';
@@ -17,6 +17,10 @@ export class ApiKeysController {
   /** Creates a key. The response is the only place the secret `key` ever appears. */
   @Post()
   @UserAuth('admin')
+  @ApiUnprocessableEntityResponse({
+    description: 'Unknown scope, past expiry, unknown owner',
+    type: ErrorResponseDto,
+  })
   async create(
     @Body() body: CreateApiKeyDto,
     @CurrentPrincipal() actor: Principal,

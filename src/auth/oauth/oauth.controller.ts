@@ -5,6 +5,7 @@ import {
   ApiNotFoundResponse,
   ApiServiceUnavailableResponse,
   ApiTags,
+  ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { ErrorResponseDto } from '../../http/error-response.dto';
 import { PublicRead, UserAuth } from '../auth.decorators';
@@ -59,6 +60,10 @@ export class OAuthController {
   @Put('credentials/:provider')
   @UserAuth('admin')
   @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiUnprocessableEntityResponse({
+    description: 'Invalid fields, or a token URL that is not https in production',
+    type: ErrorResponseDto,
+  })
   @ApiServiceUnavailableResponse({
     description: 'No AUTOPACK_CREDENTIALS_KEY configured',
     type: ErrorResponseDto,

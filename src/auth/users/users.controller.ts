@@ -1,5 +1,10 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Query } from '@nestjs/common';
-import { ApiConflictResponse, ApiNotFoundResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiConflictResponse,
+  ApiNotFoundResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import { ErrorResponseDto } from '../../http/error-response.dto';
 import { UserAuth } from '../auth.decorators';
 import { CurrentPrincipal } from '../current-principal.decorator';
@@ -27,6 +32,7 @@ export class UsersController {
   @Patch(':id')
   @UserAuth('admin')
   @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiUnprocessableEntityResponse({ type: ErrorResponseDto })
   @ApiConflictResponse({
     description: 'An admin cannot demote or disable themselves',
     type: ErrorResponseDto,
