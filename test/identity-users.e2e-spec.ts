@@ -125,9 +125,11 @@ describe('users: register, login, me, roles, disabling', () => {
 
   it('refuses an admin demoting or disabling themselves (there is always an admin left)', async () => {
     const admin = await createUser(t, { role: 'admin' });
-    for (const body of [{ role: 'operator' }, { disabled: true }]) {
-      const res = await request(t.http).patch(`/api/auth/users/${admin.id}`).set(admin.auth).send(body);
-      expect(res.status).toBe(409);
+    for (const id of [admin.id, admin.id.toUpperCase()]) {
+      for (const body of [{ role: 'operator' }, { disabled: true }]) {
+        const res = await request(t.http).patch(`/api/auth/users/${id}`).set(admin.auth).send(body);
+        expect(res.status).toBe(409);
+      }
     }
     expect((await request(t.http).get('/api/auth/me').set(admin.auth)).body.role).toBe('admin');
   });

@@ -55,7 +55,9 @@ export class UsersService {
   }
 
   /** Changes a user's role and/or disables them. Admins cannot demote or disable themselves. */
-  async update(id: string, change: UserChange, actor: Principal): Promise<User> {
+  async update(rawId: string, change: UserChange, actor: Principal): Promise<User> {
+    // UUIDs arrive in either case; the self-check below must compare the canonical form.
+    const id = rawId.toLowerCase();
     const demotesOrDisables =
       change.disabled === true || (change.role !== undefined && change.role !== 'admin');
     if (actor.id === userPrincipalId(id) && demotesOrDisables) {
