@@ -5,6 +5,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
+import { OAuthModule } from './auth/oauth/oauth.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { dataSourceOptions } from './database/data-source-options';
@@ -37,6 +38,7 @@ export class AppModule {
         }),
         RateLimitModule,
         AuthModule,
+        OAuthModule,
         HealthModule,
         ObservabilityModule,
       ],

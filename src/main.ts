@@ -54,6 +54,12 @@ async function bootstrap(): Promise<void> {
   if (!config.isProduction) say(`Swagger UI: ${base}/docs`);
   say(`Health: curl ${base}/health`);
   say(`Authenticate: ${keyHint}`);
+  if (!config.jwtPrivateKey) {
+    say('JWT keys: ephemeral (JWT_PRIVATE_KEY/JWT_PUBLIC_KEY unset); sign-ins end when the process restarts');
+  }
+  if (config.credentialStorageEnabled && !config.credentialsKey) {
+    say('OAuth credential storage: refused until AUTOPACK_CREDENTIALS_KEY is set');
+  }
 }
 
 bootstrap().catch((error: unknown) => {

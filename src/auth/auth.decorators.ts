@@ -1,7 +1,7 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiExtension, ApiForbiddenResponse, ApiSecurity, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { ErrorResponseDto } from '../http/error-response.dto';
-import { ApiScope } from './principal';
+import type { ApiScope, UserRole } from './principal';
 
 export const AUTH_METADATA = 'autopack:auth';
 
@@ -11,7 +11,7 @@ export type AuthMode = 'public' | 'public_read' | 'api_key' | 'user';
 export interface AuthRequirement {
   mode: AuthMode;
   scope?: ApiScope;
-  role?: string;
+  role?: UserRole;
 }
 
 export const API_KEY_SECURITY = 'api_key';
@@ -70,4 +70,14 @@ export const ApiKey = (scope?: ApiScope) =>
     forbidden,
   );
 
-// `@UserAuth(role?)` — humans with an RS256 JWT — joins this list with the identity module.
+/**
+ * Humans: an RS256 JWT (`Authorization: Bearer`) of an enabled user holding `role` or a stronger one
+ * (any user when no role is named). Machine keys never pass, not even the instance key.
+ */
+export const UserAuth = (role?: UserRole) =>
+  declare(
+    role ? { mode: 'user', role } : { mode: 'user' },
+    ApiSecurity(BEARER_SECURITY),
+    unauthorized,
+    forbidden,
+  );

@@ -9,7 +9,14 @@ import { Reflector } from '@nestjs/core';
 import { AppConfig } from '../config/app-config';
 import { ApiKeyAuthenticator } from './api-key.authenticator';
 import { AUTH_METADATA, AuthRequirement } from './auth.decorators';
-import { ANONYMOUS_PRINCIPAL, AuthenticatedRequest, Principal, READ_SCOPES } from './principal';
+import {
+  ANONYMOUS_PRINCIPAL,
+  AuthenticatedRequest,
+  Principal,
+  READ_SCOPES,
+  roleSatisfies,
+} from './principal';
+import { UserAuthenticator } from './users/user.authenticator';
 
 export const INVALID_CREDENTIALS = 'Missing or invalid credentials';
 
@@ -30,6 +37,7 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly config: AppConfig,
     private readonly apiKeys: ApiKeyAuthenticator,
+    private readonly users: UserAuthenticator,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -62,6 +70,8 @@ export class AuthGuard implements CanActivate {
           if (this.config.publicRead) return ANONYMOUS_PRINCIPAL;
           throw new UnauthorizedException(INVALID_CREDENTIALS);
         }
+        // A bearer token makes the caller a human: every user (viewer and up) may read.
+        if (request.headers.authorization !== undefined) return this.requireUser(request);
         const principal = await this.authenticateMachine(request);
         if (!principal) throw new UnauthorizedException(INVALID_CREDENTIALS);
         if (!principal.isAdmin && !READ_SCOPES.some((scope) => principal.scopes.includes(scope))) {
@@ -70,10 +80,26 @@ export class AuthGuard implements CanActivate {
         return principal;
       }
 
-      case 'user':
-        // Human principals (RS256 JWT) are added by the identity module.
-        throw new UnauthorizedException(INVALID_CREDENTIALS);
+      case 'user': {
+        // Human decisions: a machine key, even the instance key, never passes here.
+        if (request.headers.authorization === undefined && (await this.authenticateMachine(request))) {
+          throw new ForbiddenException(
+            'This route needs a signed-in user (Authorization: Bearer), not an API key',
+          );
+        }
+        const principal = await this.requireUser(request);
+        if (requirement.role && !roleSatisfies(principal.role!, requirement.role)) {
+          throw new ForbiddenException(`This route needs the "${requirement.role}" role`);
+        }
+        return principal;
+      }
     }
+  }
+
+  private async requireUser(request: AuthenticatedRequest): Promise<Principal> {
+    const principal = await this.users.authenticate(request.headers.authorization);
+    if (!principal) throw new UnauthorizedException(INVALID_CREDENTIALS);
+    return principal;
   }
 
   private presentsCredentials(request: AuthenticatedRequest): boolean {

@@ -1,9 +1,31 @@
 import { Module } from '@nestjs/common';
+import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { ApiKeyAuthenticator } from './api-key.authenticator';
+import { ApiKeysController } from './api-keys/api-keys.controller';
+import { ApiKeysService } from './api-keys/api-keys.service';
+import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
+import { TokenService } from './jwt/token.service';
+import { LoginService } from './users/login.service';
+import { PasswordHasher } from './users/password-hasher';
+import { UserAuthenticator } from './users/user.authenticator';
+import { UsersController } from './users/users.controller';
+import { UsersService } from './users/users.service';
 
+/** Who is calling: machine keys, human users with RS256 JWTs, and the global guard that decides. */
 @Module({
-  providers: [ApiKeyAuthenticator, AuthGuard],
-  exports: [ApiKeyAuthenticator, AuthGuard],
+  imports: [RateLimitModule],
+  controllers: [AuthController, UsersController, ApiKeysController],
+  providers: [
+    ApiKeyAuthenticator,
+    ApiKeysService,
+    AuthGuard,
+    LoginService,
+    PasswordHasher,
+    TokenService,
+    UserAuthenticator,
+    UsersService,
+  ],
+  exports: [ApiKeyAuthenticator, AuthGuard, ApiKeysService, TokenService, UsersService],
 })
 export class AuthModule {}

@@ -13,6 +13,14 @@ export const API_SCOPES = [
 ] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
 
+/** Roles of human users, weakest first: each role may do everything the ones before it may. */
+export const USER_ROLES = ['viewer', 'operator', 'admin'] as const;
+export type UserRole = (typeof USER_ROLES)[number];
+
+/** True when `held` is `required` or stronger. */
+export const roleSatisfies = (held: UserRole, required: UserRole): boolean =>
+  USER_ROLES.indexOf(held) >= USER_ROLES.indexOf(required);
+
 /** Scopes that let a machine read operator views (`@PublicRead`). */
 export const READ_SCOPES: readonly ApiScope[] = ['runs:read'];
 
@@ -28,6 +36,8 @@ export interface Principal {
   readonly name: string;
   readonly scopes: readonly ApiScope[];
   readonly isAdmin: boolean;
+  /** Humans only: the user's role, read from the database on every request. */
+  readonly role?: UserRole;
 }
 
 export const INSTANCE_KEY_PRINCIPAL: Principal = Object.freeze({

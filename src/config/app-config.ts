@@ -32,14 +32,36 @@ export class AppConfig {
   readonly logLevel: LogLevel;
   /** /health reports `degraded` when the database answers slower than this. */
   readonly healthSlowDatabaseMs: number;
+  /** RS256 signing key pair (PEM). Unset outside production means: an ephemeral pair per process. */
+  readonly jwtPrivateKey?: string;
+  readonly jwtPublicKey?: string;
+  readonly jwtIssuer: string;
+  readonly jwtAudience: string;
+  /** Lifetime of an access token, at most 24 h. */
+  readonly jwtTtlSeconds: number;
+  /** Self-service registration; always open outside production, opt-in (`=1`) in production. */
+  readonly allowRegistration: boolean;
+  /** AES-256-GCM key (32 bytes) for OAuth credentials at rest. Unset: storing credentials is refused. */
+  readonly credentialsKey?: Buffer;
+  /** OAuth providers whose credentials may be stored; empty disables credential storage. */
+  readonly oauthProviders: readonly string[];
 
-  constructor(init: Omit<AppConfig, 'isProduction' | 'withDatabaseUrl' | 'withApiKey' | 'summary'>) {
+  constructor(
+    init: Omit<
+      AppConfig,
+      'isProduction' | 'credentialStorageEnabled' | 'withDatabaseUrl' | 'withApiKey' | 'summary'
+    >,
+  ) {
     Object.assign(this, init);
     Object.freeze(this);
   }
 
   get isProduction(): boolean {
     return this.env === 'production';
+  }
+
+  get credentialStorageEnabled(): boolean {
+    return this.oauthProviders.length > 0;
   }
 
   withDatabaseUrl(databaseUrl: string): AppConfig {
@@ -65,6 +87,13 @@ export class AppConfig {
       rate_limits: this.rateLimits,
       data_dir: this.dataDir,
       log_level: this.logLevel,
+      jwt_keys: this.jwtPrivateKey === undefined ? 'ephemeral' : '***',
+      jwt_issuer: this.jwtIssuer,
+      jwt_audience: this.jwtAudience,
+      jwt_ttl_seconds: this.jwtTtlSeconds,
+      allow_registration: this.allowRegistration,
+      credentials_key: this.credentialsKey === undefined ? 'unset' : '***',
+      oauth_providers: this.oauthProviders,
     };
   }
 }

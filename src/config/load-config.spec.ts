@@ -1,3 +1,4 @@
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +7,21 @@ import { loadConfig } from './load-config';
 
 const KEY = 'instance-key-for-config-tests-0001';
 const DB = 'postgres://autopack:db-password-xyz@db.internal:5432/autopack';
+const rsaPem = (modulusLength: number) => {
+  const pair = generateKeyPairSync('rsa', { modulusLength });
+  return {
+    privatePem: pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    publicPem: pair.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  };
+};
+const RSA = rsaPem(2048);
+const CREDENTIALS_KEY = randomBytes(32).toString('base64');
+/** Everything production needs besides the database URL and the instance key. */
+const PRODUCTION_KEYS = {
+  JWT_PRIVATE_KEY: RSA.privatePem,
+  JWT_PUBLIC_KEY: RSA.publicPem,
+  AUTOPACK_CREDENTIALS_KEY: CREDENTIALS_KEY,
+};
 
 describe('loadConfig', () => {
   it('defaults to development on port 8000 with the embedded database', () => {
@@ -17,9 +33,22 @@ describe('loadConfig', () => {
   });
 
   it.each([
-    [{ DATABASE_URL: DB }, /AUTOPACK_API_KEY/],
-    [{ AUTOPACK_API_KEY: KEY }, /DATABASE_URL/],
+    [{ ...PRODUCTION_KEYS, DATABASE_URL: DB }, /AUTOPACK_API_KEY/],
+    [{ ...PRODUCTION_KEYS, AUTOPACK_API_KEY: KEY }, /DATABASE_URL/],
     [{}, /DATABASE_URL.*AUTOPACK_API_KEY/],
+    [
+      { DATABASE_URL: DB, AUTOPACK_API_KEY: KEY, AUTOPACK_CREDENTIALS_KEY: CREDENTIALS_KEY },
+      /JWT_PRIVATE_KEY/,
+    ],
+    [
+      {
+        DATABASE_URL: DB,
+        AUTOPACK_API_KEY: KEY,
+        JWT_PRIVATE_KEY: RSA.privatePem,
+        JWT_PUBLIC_KEY: RSA.publicPem,
+      },
+      /AUTOPACK_CREDENTIALS_KEY/,
+    ],
   ])('production refuses to start without its secrets (%#)', (env, message) => {
     expect(() => loadConfig({ AUTOPACK_ENV: 'production', ...env })).toThrow(message);
     expect(() => loadConfig({ AUTOPACK_ENV: 'production', ...env })).toThrow(ConfigError);
@@ -29,19 +58,28 @@ describe('loadConfig', () => {
     const dir = mkdtempSync(join(tmpdir(), 'autopack-config-'));
     writeFileSync(join(dir, 'db'), `${DB}\n`);
     writeFileSync(join(dir, 'key'), `${KEY}\n`);
+    writeFileSync(join(dir, 'jwt.key'), RSA.privatePem);
+    writeFileSync(join(dir, 'jwt.pub'), RSA.publicPem);
+    writeFileSync(join(dir, 'credentials'), `${CREDENTIALS_KEY}\n`);
     const config = loadConfig({
       AUTOPACK_ENV: 'production',
       DATABASE_URL_FILE: join(dir, 'db'),
       AUTOPACK_API_KEY_FILE: join(dir, 'key'),
+      JWT_PRIVATE_KEY_FILE: join(dir, 'jwt.key'),
+      JWT_PUBLIC_KEY_FILE: join(dir, 'jwt.pub'),
+      AUTOPACK_CREDENTIALS_KEY_FILE: join(dir, 'credentials'),
     });
     expect(config.databaseUrl).toBe(DB);
     expect(config.apiKey).toBe(KEY);
+    expect(config.jwtPrivateKey).toBe(RSA.privatePem.trimEnd()); // the file's trailing newline is stripped
+    expect(config.credentialsKey).toEqual(Buffer.from(CREDENTIALS_KEY, 'base64'));
   });
 
   it('ignores AUTOPACK_PUBLIC_READ in production', () => {
     expect(loadConfig({ AUTOPACK_PUBLIC_READ: '1' }).publicRead).toBe(true);
     expect(
       loadConfig({
+        ...PRODUCTION_KEYS,
         AUTOPACK_ENV: 'production',
         DATABASE_URL: DB,
         AUTOPACK_API_KEY: KEY,
@@ -61,10 +99,14 @@ describe('loadConfig', () => {
   });
 
   it('never puts a secret into the summary it logs', () => {
-    const config = loadConfig({ DATABASE_URL: DB, AUTOPACK_API_KEY: KEY });
+    const config = loadConfig({ DATABASE_URL: DB, AUTOPACK_API_KEY: KEY, ...PRODUCTION_KEYS });
     const summary = JSON.stringify(config.summary());
     expect(summary).not.toContain('db-password-xyz');
     expect(summary).not.toContain(KEY);
+    expect(summary).not.toContain(CREDENTIALS_KEY);
+    expect(summary).not.toContain('PRIVATE KEY');
+    expect(summary).not.toContain(RSA.privatePem.split('\n')[1]);
+    expect(config.summary()).toMatchObject({ jwt_keys: '***', credentials_key: '***' });
     expect(summary).toContain('db.internal:5432');
   });
 
@@ -75,5 +117,76 @@ describe('loadConfig', () => {
     } catch (error) {
       expect((error as Error).message).not.toContain('hunter2');
     }
+  });
+
+  describe('identity settings', () => {
+    const production = { AUTOPACK_ENV: 'production', DATABASE_URL: DB, AUTOPACK_API_KEY: KEY };
+
+    it('defaults: 15-minute tokens, registration open outside production only, the four providers', () => {
+      const dev = loadConfig({});
+      expect(dev.jwtTtlSeconds).toBe(900);
+      expect(dev.jwtPrivateKey).toBeUndefined();
+      expect(dev.allowRegistration).toBe(true);
+      expect(dev.oauthProviders).toEqual(['etsy', 'shopify', 'youtube', 'broker']);
+      expect(dev.rateLimits.login).toBe(5);
+      const prod = loadConfig({ ...production, ...PRODUCTION_KEYS });
+      expect(prod.allowRegistration).toBe(false);
+      expect(
+        loadConfig({ ...production, ...PRODUCTION_KEYS, AUTOPACK_ALLOW_REGISTRATION: '1' }).allowRegistration,
+      ).toBe(true);
+    });
+
+    it('accepts a PEM whose newlines were written as \\n in one environment line', () => {
+      const config = loadConfig({
+        JWT_PRIVATE_KEY: RSA.privatePem.replace(/\n/g, '\\n'),
+        JWT_PUBLIC_KEY: RSA.publicPem.replace(/\n/g, '\\n'),
+      });
+      expect(config.jwtPrivateKey).toBe(RSA.privatePem);
+    });
+
+    it('production without credential storage needs no credentials key', () => {
+      const config = loadConfig({
+        ...production,
+        JWT_PRIVATE_KEY: RSA.privatePem,
+        JWT_PUBLIC_KEY: RSA.publicPem,
+        AUTOPACK_OAUTH_PROVIDERS: 'none',
+      });
+      expect(config.credentialStorageEnabled).toBe(false);
+      expect(config.credentialsKey).toBeUndefined();
+    });
+
+    const other = rsaPem(2048);
+    it.each([
+      [{ JWT_PRIVATE_KEY: RSA.privatePem }, /must be set together/],
+      [{ JWT_PUBLIC_KEY: RSA.publicPem }, /must be set together/],
+      [
+        { JWT_PRIVATE_KEY: 'not a key', JWT_PUBLIC_KEY: RSA.publicPem },
+        /^JWT_PRIVATE_KEY: is not a PEM private key$/,
+      ],
+      [
+        { JWT_PRIVATE_KEY: RSA.privatePem, JWT_PUBLIC_KEY: 'nope' },
+        /^JWT_PUBLIC_KEY: is not a PEM public key$/,
+      ],
+      [
+        { JWT_PRIVATE_KEY: RSA.privatePem, JWT_PUBLIC_KEY: other.publicPem },
+        /does not belong to JWT_PRIVATE_KEY/,
+      ],
+      [{ JWT_TTL_SECONDS: String(24 * 3600 + 1) }, /^JWT_TTL_SECONDS:/],
+      [{ JWT_TTL_SECONDS: '10' }, /^JWT_TTL_SECONDS:/],
+      [{ AUTOPACK_CREDENTIALS_KEY: randomBytes(16).toString('base64') }, /32 random bytes/],
+      [{ AUTOPACK_CREDENTIALS_KEY: 'not base64 at all!' }, /32 random bytes/],
+      [{ AUTOPACK_OAUTH_PROVIDERS: 'etsy,Bad Name' }, /Bad Name/],
+      [{ AUTOPACK_ALLOW_REGISTRATION: 'yes' }, /^AUTOPACK_ALLOW_REGISTRATION:/],
+      [{ AUTOPACK_LOGIN_RATE_LIMIT_PER_MINUTE: '0' }, /^AUTOPACK_LOGIN_RATE_LIMIT_PER_MINUTE:/],
+    ])('rejects a bad identity setting with a message naming it (%#)', (env, message) => {
+      expect(() => loadConfig(env)).toThrow(message);
+    });
+
+    it('refuses an RSA key shorter than 2048 bits', () => {
+      const weak = rsaPem(1024);
+      expect(() => loadConfig({ JWT_PRIVATE_KEY: weak.privatePem, JWT_PUBLIC_KEY: weak.publicPem })).toThrow(
+        /at least 2048 bits/,
+      );
+    });
   });
 });

@@ -1,5 +1,7 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import { createPrivateKey, createPublicKey } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -13,12 +15,17 @@ import { RawEnv, readSecret } from './secret-env';
 /** The project root: this file sits two levels below it, in `src/config` or `dist/config`. */
 export const PROJECT_ROOT = resolve(__dirname, '..', '..');
 
-/** Secrets this app reads (each also as `NAME_FILE`). */
-export const SECRET_NAMES = ['DATABASE_URL', 'AUTOPACK_API_KEY'] as const;
-type SecretName = (typeof SECRET_NAMES)[number];
+type SecretName = 'DATABASE_URL' | 'AUTOPACK_API_KEY';
 
 /** Secrets without which production refuses to start (the deployment templates must provide each). */
-export const PRODUCTION_REQUIRED_SECRETS: readonly SecretName[] = ['DATABASE_URL', 'AUTOPACK_API_KEY'];
+export const PRODUCTION_REQUIRED_SECRETS = [
+  'DATABASE_URL',
+  'AUTOPACK_API_KEY',
+  'JWT_PRIVATE_KEY',
+  'JWT_PUBLIC_KEY',
+  'AUTOPACK_CREDENTIALS_KEY',
+] as const;
+type ProductionSecret = (typeof PRODUCTION_REQUIRED_SECRETS)[number];
 
 const toInt = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value)) ? Number(value) : value;
@@ -88,6 +95,113 @@ class EnvironmentVariables {
   @IsOptional()
   @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// or postgresql:// URL' })
   DATABASE_URL?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @Matches(/^[\x21-\x7e]{1,200}$/, { message: 'JWT_ISSUER must be 1 to 200 visible ASCII characters' })
+  JWT_ISSUER?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @Matches(/^[\x21-\x7e]{1,200}$/, { message: 'JWT_AUDIENCE must be 1 to 200 visible ASCII characters' })
+  JWT_AUDIENCE?: string;
+
+  @Transform(toInt)
+  @IsOptional()
+  @IsInt()
+  @Min(60)
+  @Max(24 * 60 * 60)
+  JWT_TTL_SECONDS?: number;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsIn(['0', '1'])
+  AUTOPACK_ALLOW_REGISTRATION?: '0' | '1';
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  AUTOPACK_OAUTH_PROVIDERS?: string;
+}
+
+export const DEFAULT_OAUTH_PROVIDERS = ['etsy', 'shopify', 'youtube', 'broker'];
+const PROVIDER_NAME = /^[a-z][a-z0-9_-]{1,31}$/;
+
+/** `etsy,shopify` → the list; `none` → no provider (credential storage off). */
+function parseOAuthProviders(raw: string | undefined): string[] {
+  if (raw === undefined) return DEFAULT_OAUTH_PROVIDERS;
+  if (raw.trim() === 'none') return [];
+  const names = raw
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  for (const name of names) {
+    if (!PROVIDER_NAME.test(name)) {
+      throw new ConfigError(
+        `AUTOPACK_OAUTH_PROVIDERS: "${name}" is not a provider name (lowercase letters, digits, _ and -)`,
+      );
+    }
+  }
+  return [...new Set(names)];
+}
+
+/**
+ * The RS256 key pair: both or neither, RSA of at least 2048 bits, and the public key must belong to the
+ * private key (a mismatch would mint tokens nobody can verify). Messages never include key material.
+ */
+function readJwtKeys(env: RawEnv): { privateKey?: string; publicKey?: string } {
+  const privatePem = readSecret(env, 'JWT_PRIVATE_KEY');
+  const publicPem = readSecret(env, 'JWT_PUBLIC_KEY');
+  if (privatePem === undefined && publicPem === undefined) return {};
+  if (privatePem === undefined || publicPem === undefined) {
+    throw new ConfigError('JWT_PRIVATE_KEY and JWT_PUBLIC_KEY must be set together (or neither)');
+  }
+  const privateText = restoreNewlines(privatePem);
+  const publicText = restoreNewlines(publicPem);
+  let privateKey: KeyObject;
+  let publicKey: KeyObject;
+  try {
+    privateKey = createPrivateKey(privateText);
+  } catch {
+    throw new ConfigError('JWT_PRIVATE_KEY: is not a PEM private key');
+  }
+  try {
+    publicKey = createPublicKey(publicText);
+  } catch {
+    throw new ConfigError('JWT_PUBLIC_KEY: is not a PEM public key');
+  }
+  if (
+    privateKey.asymmetricKeyType !== 'rsa' ||
+    (privateKey.asymmetricKeyDetails?.modulusLength ?? 0) < 2048
+  ) {
+    throw new ConfigError('JWT_PRIVATE_KEY: must be an RSA key of at least 2048 bits (RS256)');
+  }
+  const derived = createPublicKey(privateKey).export({ type: 'spki', format: 'der' });
+  if (!derived.equals(publicKey.export({ type: 'spki', format: 'der' }))) {
+    throw new ConfigError('JWT_PUBLIC_KEY: does not belong to JWT_PRIVATE_KEY');
+  }
+  return { privateKey: privateText, publicKey: publicText };
+}
+
+/** A PEM pasted into one environment line often carries literal "\\n" sequences: restore the newlines. */
+function restoreNewlines(pem: string): string {
+  return pem.includes('\\n') && !pem.includes('\n') ? pem.replace(/\\n/g, '\n') : pem;
+}
+
+/** 32 bytes, base64 (standard or url-safe alphabet). */
+function readCredentialsKey(env: RawEnv): Buffer | undefined {
+  const raw = readSecret(env, 'AUTOPACK_CREDENTIALS_KEY');
+  if (raw === undefined) return undefined;
+  const trimmed = raw.trim();
+  const key = /^[A-Za-z0-9+/_-]+={0,2}$/.test(trimmed) ? Buffer.from(trimmed, 'base64') : Buffer.alloc(0);
+  if (key.length !== 32) {
+    throw new ConfigError(
+      'AUTOPACK_CREDENTIALS_KEY: must be 32 random bytes, base64-encoded (openssl rand -base64 32)',
+    );
+  }
+  return key;
 }
 
 /** Each named rate limit from its own variable: a positive integer, else its default. */
@@ -145,13 +259,28 @@ export function loadConfig(env: RawEnv): AppConfig {
 
   const appEnv = vars.AUTOPACK_ENV ?? 'development';
   const isProduction = appEnv === 'production';
+  const jwtKeys = readJwtKeys(env);
+  const credentialsKey = readCredentialsKey(env);
+  const oauthProviders = parseOAuthProviders(vars.AUTOPACK_OAUTH_PROVIDERS);
 
   if (isProduction) {
-    const missing = PRODUCTION_REQUIRED_SECRETS.filter((name) => secrets[name] === undefined);
+    // Storing credentials without an encryption key would mean plaintext secrets at rest, so the key is
+    // required unless credential storage is switched off (AUTOPACK_OAUTH_PROVIDERS=none).
+    const provided: Record<ProductionSecret, boolean> = {
+      DATABASE_URL: secrets.DATABASE_URL !== undefined,
+      AUTOPACK_API_KEY: secrets.AUTOPACK_API_KEY !== undefined,
+      JWT_PRIVATE_KEY: jwtKeys.privateKey !== undefined,
+      JWT_PUBLIC_KEY: jwtKeys.publicKey !== undefined,
+      AUTOPACK_CREDENTIALS_KEY: credentialsKey !== undefined || oauthProviders.length === 0,
+    };
+    const missing = PRODUCTION_REQUIRED_SECRETS.filter((name) => !provided[name]).map((name) =>
+      name === 'AUTOPACK_CREDENTIALS_KEY'
+        ? `${name} (or ${name}_FILE; or AUTOPACK_OAUTH_PROVIDERS=none)`
+        : `${name} (or ${name}_FILE)`,
+    );
     if (missing.length > 0) {
       throw new ConfigError(
-        `production requires ${missing.map((name) => `${name} (or ${name}_FILE)`).join(' and ')}; ` +
-          'the embedded database and generated keys are for development only',
+        `production requires ${missing.join(', ')}; the embedded database and generated keys are for development only`,
       );
     }
   }
@@ -174,5 +303,13 @@ export function loadConfig(env: RawEnv): AppConfig {
     embeddedPostgresPort: vars.AUTOPACK_EMBEDDED_PG_PORT ?? 54329,
     logLevel: vars.LOG_LEVEL ?? (appEnv === 'test' ? 'silent' : 'info'),
     healthSlowDatabaseMs: vars.AUTOPACK_HEALTH_SLOW_DB_MS ?? 500,
+    jwtPrivateKey: jwtKeys.privateKey,
+    jwtPublicKey: jwtKeys.publicKey,
+    jwtIssuer: vars.JWT_ISSUER ?? 'autopack',
+    jwtAudience: vars.JWT_AUDIENCE ?? 'autopack-api',
+    jwtTtlSeconds: vars.JWT_TTL_SECONDS ?? 15 * 60,
+    allowRegistration: !isProduction || vars.AUTOPACK_ALLOW_REGISTRATION === '1',
+    credentialsKey,
+    oauthProviders,
   });
 }

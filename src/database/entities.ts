@@ -1,4 +1,8 @@
+import { ApiKeyRecord } from '../auth/api-keys/api-key.entity';
+import { OAuthCredentialEvent } from '../auth/oauth/oauth-credential-event.entity';
+import { OAuthCredential } from '../auth/oauth/oauth-credential.entity';
+import { User } from '../auth/users/user.entity';
 import { RateLimitCounter } from '../rate-limit/rate-limit-counter.entity';
 
 /** Every TypeORM entity of the app. A new entity is added here (and gets a migration). */
-export const ENTITIES = [RateLimitCounter];
+export const ENTITIES = [RateLimitCounter, User, ApiKeyRecord, OAuthCredential, OAuthCredentialEvent];

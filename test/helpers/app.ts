@@ -11,6 +11,7 @@ import { loadConfig } from '../../src/config/load-config';
 import { RawEnv } from '../../src/config/secret-env';
 import { configureHttp, NEST_APP_OPTIONS } from '../../src/http';
 import { createTestDatabase } from './database';
+import { testProductionSecrets } from './identity';
 
 export const TEST_INSTANCE_KEY = 'test-instance-key-0123456789abcdef';
 
@@ -38,7 +39,10 @@ export interface TestAppOptions {
  */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const database = options.database ?? (await createTestDatabase());
+  // Production refuses to start without its key material; give it test keys unless the test sets its own.
+  const productionDefaults = options.env?.AUTOPACK_ENV === 'production' ? testProductionSecrets() : {};
   const config = loadConfig({
+    ...productionDefaults,
     AUTOPACK_ENV: 'test',
     AUTOPACK_API_KEY: TEST_INSTANCE_KEY,
     DATABASE_URL: database.url,

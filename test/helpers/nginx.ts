@@ -62,8 +62,10 @@ export async function startNginx(binary: string, backendPorts: number[]): Promis
     ['-p', dir, '-c', conf, '-g', `daemon off; pid ${join(dir, 'nginx.pid')};`],
     { stdio: ['ignore', openSync(join(dir, 'stdout.log'), 'w'), openSync(stderrFile, 'w')] },
   );
-  for (let attempt = 0; attempt < 100; attempt++) {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
     if (child.exitCode !== null) throw new Error(`nginx exited: ${readFileSync(stderrFile, 'utf8')}`);
+    if (Date.now() > deadline) throw new Error('nginx did not answer /nginx-health within 30 s');
     try {
       if ((await fetch(`http://127.0.0.1:${port}/nginx-health`)).ok) break;
     } catch {

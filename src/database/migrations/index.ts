@@ -1,3 +1,4 @@
 // Every migration, oldest first. `npm run migration:generate -- Name` appends new ones here.
+import { Identity1795280959491 } from './1795280959491-Identity';
 import { Foundation1795280492457 } from './1795280492457-Foundation';
-export const MIGRATIONS = [Foundation1795280492457];
+export const MIGRATIONS = [Foundation1795280492457, Identity1795280959491];

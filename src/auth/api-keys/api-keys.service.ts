@@ -1,0 +1,93 @@
+import { Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { ApiScope, Principal } from '../principal';
+import { User } from '../users/user.entity';
+import { ApiKeyRecord } from './api-key.entity';
+import { mintApiKeySecret } from './api-key-secret';
+
+export interface NewApiKey {
+  name: string;
+  scopes: ApiScope[];
+  owner?: string;
+  expiresAt?: Date;
+}
+
+/** Only write `last_used_at` once a minute per key: a hot executor must not turn reads into writes. */
+const LAST_USED_GRANULARITY = "interval '60 seconds'";
+
+/**
+ * Stored machine keys. Each change (create, revoke) is one method running one transaction, so its audit
+ * record can join that transaction.
+ */
+@Injectable()
+export class ApiKeysService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Mints a key; the returned `key` is the only time the secret exists outside the caller. */
+  async create(input: NewApiKey, actor: Principal): Promise<{ record: ApiKeyRecord; key: string }> {
+    if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) {
+      throw new UnprocessableEntityException('expires_at must be in the future');
+    }
+    const secret = mintApiKeySecret();
+    return this.dataSource.transaction(async (manager) => {
+      if (input.owner) {
+        const ownerId = input.owner.slice('user:'.length);
+        if (!(await manager.existsBy(User, { id: ownerId }))) {
+          throw new UnprocessableEntityException('owner names no user');
+        }
+      }
+      const record = manager.create(ApiKeyRecord, {
+        name: input.name,
+        prefix: secret.prefix,
+        secretHash: secret.hash,
+        scopes: [...input.scopes].sort(),
+        owner: input.owner ?? actor.id,
+        createdBy: actor.id,
+        lastUsedAt: null,
+        expiresAt: input.expiresAt ?? null,
+        revokedAt: null,
+        revokedBy: null,
+      });
+      await manager.insert(ApiKeyRecord, record);
+      // audit: api_key.created (id, name, scopes; never the secret), in this transaction
+      return { record: await manager.findOneByOrFail(ApiKeyRecord, { id: record.id }), key: secret.key };
+    });
+  }
+
+  /** Revokes a key: refused from its next request on. Revoking twice keeps the first revocation. */
+  async revoke(id: string, actor: Principal): Promise<ApiKeyRecord> {
+    return this.dataSource.transaction(async (manager) => {
+      const record = await manager.findOne(ApiKeyRecord, {
+        where: { id },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!record) throw new NotFoundException('No such API key');
+      if (record.revokedAt === null) {
+        record.revokedAt = new Date();
+        record.revokedBy = actor.id;
+        await manager.save(ApiKeyRecord, record);
+        // audit: api_key.revoked, in this transaction
+      }
+      return record;
+    });
+  }
+
+  async list(limit: number, offset: number): Promise<{ keys: ApiKeyRecord[]; total: number }> {
+    const [keys, total] = await this.dataSource
+      .getRepository(ApiKeyRecord)
+      .findAndCount({ order: { createdAt: 'DESC', id: 'ASC' }, take: limit, skip: offset });
+    return { keys, total };
+  }
+
+  findByPrefix(prefix: string): Promise<ApiKeyRecord | null> {
+    return this.dataSource.getRepository(ApiKeyRecord).findOneBy({ prefix });
+  }
+
+  async markUsed(id: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE api_keys SET last_used_at = now()
+       WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - ${LAST_USED_GRANULARITY})`,
+      [id],
+    );
+  }
+}

@@ -1,0 +1,110 @@
+import {
+  Body,
+  Controller,
+  ForbiddenException,
+  Get,
+  HttpCode,
+  HttpException,
+  HttpStatus,
+  Post,
+  Res,
+  UnauthorizedException,
+} from '@nestjs/common';
+import {
+  ApiConflictResponse,
+  ApiForbiddenResponse,
+  ApiOkResponse,
+  ApiTags,
+  ApiUnauthorizedResponse,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import { AppConfig } from '../config/app-config';
+import { ErrorResponseDto } from '../http/error-response.dto';
+import { RateLimit } from '../rate-limit/rate-limit.decorator';
+import { Public, UserAuth } from './auth.decorators';
+import { CurrentPrincipal } from './current-principal.decorator';
+import { JwksDto } from './jwt/jwks.dto';
+import { TokenService } from './jwt/token.service';
+import type { Principal } from './principal';
+import { LoginDto, RegisterDto, TokenResponseDto, toUserDto, UserDto } from './users/dto/user.dto';
+import { LoginService } from './users/login.service';
+import { UsersService } from './users/users.service';
+
+export const INVALID_LOGIN = 'Invalid username or password';
+
+/** Sign-up, sign-in, who-am-I and the public key set: the human side of authentication. */
+@ApiTags('auth')
+@Controller('api/auth')
+export class AuthController {
+  constructor(
+    private readonly users: UsersService,
+    private readonly login: LoginService,
+    private readonly tokens: TokenService,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** Creates a `viewer`. Closed in production unless AUTOPACK_ALLOW_REGISTRATION=1. */
+  @Post('register')
+  @Public()
+  @RateLimit('login')
+  @ApiConflictResponse({ description: 'The username is taken', type: ErrorResponseDto })
+  @ApiForbiddenResponse({ description: 'Registration is closed (production)', type: ErrorResponseDto })
+  @ApiUnprocessableEntityResponse({
+    description: 'Invalid username or password rules',
+    type: ErrorResponseDto,
+  })
+  async register(@Body() body: RegisterDto): Promise<UserDto> {
+    if (!this.config.allowRegistration) {
+      throw new ForbiddenException('Registration is closed; an admin creates users');
+    }
+    return toUserDto(
+      await this.users.create({ username: body.username, password: body.password, role: 'viewer' }),
+    );
+  }
+
+  /** Exchanges a username and password for an RS256 access token. */
+  @Post('login')
+  @Public()
+  @RateLimit('login')
+  @HttpCode(HttpStatus.OK)
+  @ApiOkResponse({ type: TokenResponseDto })
+  @ApiUnauthorizedResponse({
+    description: 'Unknown user, wrong password or disabled user (one answer)',
+    type: ErrorResponseDto,
+  })
+  @ApiUnprocessableEntityResponse({ description: 'Malformed body', type: ErrorResponseDto })
+  async signIn(@Body() body: LoginDto, @Res({ passthrough: true }) res: Response): Promise<TokenResponseDto> {
+    const outcome = await this.login.login(body.username, body.password);
+    if (outcome.kind === 'throttled') {
+      res.setHeader('Retry-After', String(outcome.retryAfterSeconds));
+      throw new HttpException(
+        'Too many login attempts; retry after the number of seconds in Retry-After',
+        429,
+      );
+    }
+    if (outcome.kind === 'invalid') throw new UnauthorizedException(INVALID_LOGIN);
+    return {
+      access_token: outcome.token.accessToken,
+      token_type: 'bearer',
+      expires_in: outcome.token.expiresIn,
+    };
+  }
+
+  /** The signed-in user. */
+  @Get('me')
+  @UserAuth()
+  async me(@CurrentPrincipal() principal: Principal): Promise<UserDto> {
+    const user = await this.users.findById(principal.id.slice('user:'.length));
+    // The guard has just read this user; it can only be gone if deleted in between.
+    if (!user) throw new UnauthorizedException('Missing or invalid credentials');
+    return toUserDto(user);
+  }
+
+  /** The public keys that verify access tokens (RFC 7517), for other services. */
+  @Get('.well-known/jwks.json')
+  @Public()
+  jwks(): JwksDto {
+    return this.tokens.jwks();
+  }
+}

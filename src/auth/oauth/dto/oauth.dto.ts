@@ -1,0 +1,121 @@
+import { Type } from 'class-transformer';
+import {
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+  ValidateIf,
+} from 'class-validator';
+import type { CredentialEventType } from '../oauth-credential-event.entity';
+
+export const PROVIDER_PATTERN = /^[a-z][a-z0-9_-]{1,31}$/;
+
+export class ProviderParamDto {
+  @Matches(PROVIDER_PATTERN, { message: 'provider must be a lowercase provider name' })
+  provider: string;
+}
+
+/**
+ * Stores (first time) or rotates a provider's credentials. On rotation, omitted fields keep their
+ * stored value; `expires_at: null` clears the expiry.
+ */
+export class StoreCredentialDto {
+  /** Required the first time. */
+  @IsOptional()
+  @IsString()
+  @Length(1, 512)
+  client_id?: string;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 4096)
+  client_secret?: string;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 8192)
+  access_token?: string;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 8192)
+  refresh_token?: string;
+
+  /** When the access token expires (ISO-8601). */
+  @IsOptional()
+  @ValidateIf((_, value) => value !== null)
+  @IsISO8601({ strict: true })
+  expires_at?: string | null;
+
+  /** The provider's token endpoint; https is required in production. Required the first time. */
+  @IsOptional()
+  @IsString()
+  @Length(1, 2048)
+  token_url?: string;
+}
+
+export type CredentialStatus =
+  'not_configured' | 'valid' | 'expiring' | 'expired' | 'refresh_pending' | 'refresh_failed' | 'revoked';
+
+export class CredentialHealthDto {
+  provider: string;
+  status: CredentialStatus;
+  client_id: string | null;
+  /** The last four characters at most, e.g. `****9f2c`; the secrets themselves are never returned. */
+  client_secret_hint: string | null;
+  access_token_hint: string | null;
+  refresh_token_hint: string | null;
+  token_url: string | null;
+  expires_at: string | null;
+  /** Negative once expired. */
+  expires_in_seconds: number | null;
+  consecutive_failures: number;
+  total_failures: number;
+  last_error: string | null;
+  last_refreshed_at: string | null;
+  last_failure_at: string | null;
+  updated_at: string | null;
+}
+
+export class CredentialHealthListDto {
+  providers: CredentialHealthDto[];
+}
+
+export class CredentialEventDto {
+  id: string;
+  provider: string;
+  event: CredentialEventType;
+  actor: string;
+  detail: Record<string, unknown>;
+  created_at: string;
+}
+
+export class CredentialEventListDto {
+  events: CredentialEventDto[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+export class CredentialEventQueryDto {
+  @IsOptional()
+  @Matches(PROVIDER_PATTERN, { message: 'provider must be a lowercase provider name' })
+  provider?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  offset?: number;
+}

@@ -1,0 +1,262 @@
+import {
+  Injectable,
+  Logger,
+  NotFoundException,
+  OnModuleInit,
+  ServiceUnavailableException,
+  UnprocessableEntityException,
+} from '@nestjs/common';
+import { DataSource, IsNull, Not } from 'typeorm';
+import type { EntityManager } from 'typeorm';
+import { AppConfig } from '../../config/app-config';
+import { ConfigError } from '../../config/config-error';
+import type { Principal } from '../principal';
+import { CredentialCipher, secretHint } from './credential-cipher';
+import { toHealthDto } from './credential-health';
+import type { CredentialEventListDto, CredentialHealthDto, StoreCredentialDto } from './dto/oauth.dto';
+import { OAuthCredentialEvent } from './oauth-credential-event.entity';
+import type { CredentialEventType } from './oauth-credential-event.entity';
+import { OAuthCredential } from './oauth-credential.entity';
+import { tokenUrlProblem } from './token-url';
+
+/** The secret fields, the column pair each lives in, and their AAD label. */
+export const SECRET_FIELDS = [
+  { field: 'client_secret', enc: 'clientSecretEnc', hint: 'clientSecretHint' },
+  { field: 'access_token', enc: 'accessTokenEnc', hint: 'accessTokenHint' },
+  { field: 'refresh_token', enc: 'refreshTokenEnc', hint: 'refreshTokenHint' },
+] as const;
+export type SecretField = (typeof SECRET_FIELDS)[number]['field'];
+
+/** Binds a ciphertext to its provider and column. */
+export const sealingContext = (provider: string, field: SecretField) => `oauth:${provider}:${field}`;
+
+/**
+ * The encrypted OAuth credential store. Each change (store/rotate, revoke, reset) is one method running
+ * one transaction that also writes the lifecycle event, so an audit record can join it.
+ */
+@Injectable()
+export class OAuthCredentialsService implements OnModuleInit {
+  private readonly logger = new Logger(OAuthCredentialsService.name);
+  private readonly cipher: CredentialCipher | null;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+  ) {
+    this.cipher = config.credentialsKey ? new CredentialCipher(config.credentialsKey) : null;
+  }
+
+  /**
+   * Start-up check against the database: stored credentials need the key that sealed them. Production
+   * refuses to start without it (or with a key that does not open them); development only warns.
+   */
+  async onModuleInit(): Promise<void> {
+    const sealed = await this.dataSource.getRepository(OAuthCredential).findOne({
+      where: [
+        { clientSecretEnc: Not(IsNull()) },
+        { accessTokenEnc: Not(IsNull()) },
+        { refreshTokenEnc: Not(IsNull()) },
+      ],
+      order: { provider: 'ASC' },
+    });
+    if (!sealed) return;
+    let problem: string | null = null;
+    if (!this.cipher) {
+      problem =
+        'OAuth credentials are stored in the database but AUTOPACK_CREDENTIALS_KEY (or _FILE) is not set';
+    } else if (!this.opens(sealed)) {
+      problem = `AUTOPACK_CREDENTIALS_KEY does not decrypt the stored credentials of "${sealed.provider}" (was the key changed?)`;
+    }
+    if (problem === null) return;
+    if (this.config.isProduction) throw new ConfigError(problem);
+    this.logger.warn(`${problem}; refreshing them will fail`);
+  }
+
+  /** The cipher, or 503 when no key is configured: secrets are never stored unencrypted. */
+  requireCipher(): CredentialCipher {
+    if (!this.cipher) {
+      throw new ServiceUnavailableException(
+        'Credential storage is disabled: AUTOPACK_CREDENTIALS_KEY is not set',
+      );
+    }
+    return this.cipher;
+  }
+
+  /** 404 unless the provider is one this deployment configures (AUTOPACK_OAUTH_PROVIDERS). */
+  requireProvider(provider: string): void {
+    if (!this.config.oauthProviders.includes(provider)) {
+      throw new NotFoundException(`Unknown provider "${provider}"`);
+    }
+  }
+
+  /** Stores a provider's credentials the first time, or rotates the fields given. */
+  async store(provider: string, input: StoreCredentialDto, actor: Principal): Promise<CredentialHealthDto> {
+    this.requireProvider(provider);
+    const cipher = this.requireCipher();
+    if (input.token_url !== undefined) {
+      const problem = tokenUrlProblem(input.token_url, this.config.isProduction);
+      if (problem) throw new UnprocessableEntityException(problem);
+    }
+    return this.dataSource.transaction(async (manager) => {
+      const existing = await this.lockRow(manager, provider);
+      if (!existing && (input.client_id === undefined || input.token_url === undefined)) {
+        throw new UnprocessableEntityException(
+          'client_id and token_url are required when storing a provider first',
+        );
+      }
+      const row =
+        existing ?? manager.create(OAuthCredential, { provider, consecutiveFailures: 0, totalFailures: 0 });
+      const changed: string[] = [];
+      if (input.client_id !== undefined) {
+        row.clientId = input.client_id;
+        changed.push('client_id');
+      }
+      if (input.token_url !== undefined) {
+        row.tokenUrl = input.token_url;
+        changed.push('token_url');
+      }
+      for (const { field, enc, hint } of SECRET_FIELDS) {
+        const value = input[field];
+        if (value === undefined) {
+          if (!existing) {
+            row[enc] = null;
+            row[hint] = null;
+          }
+          continue;
+        }
+        row[enc] = cipher.seal(value, sealingContext(provider, field));
+        row[hint] = secretHint(value);
+        changed.push(field);
+      }
+      if (input.expires_at !== undefined) {
+        row.expiresAt = input.expires_at === null ? null : new Date(input.expires_at);
+        changed.push('expires_at');
+      } else if (!existing) {
+        row.expiresAt = null;
+      }
+      // New secrets start a clean slate; the failure history is kept in total_failures.
+      row.status = 'valid';
+      row.consecutiveFailures = 0;
+      row.lastError = null;
+      row.refreshStartedAt = null;
+      row.updatedBy = actor.id;
+      if (!existing) {
+        row.lastRefreshedAt = null;
+        row.lastFailureAt = null;
+      }
+      const saved = await manager.save(OAuthCredential, row);
+      await this.recordEvent(manager, provider, existing ? 'rotated' : 'stored', actor, {
+        fields: changed.sort(),
+      });
+      return toHealthDto(provider, saved);
+    });
+  }
+
+  /** Wipes a provider's secrets (the row stays, `revoked`, so its history reads whole). */
+  async revoke(provider: string, actor: Principal): Promise<CredentialHealthDto> {
+    this.requireProvider(provider);
+    return this.dataSource.transaction(async (manager) => {
+      const row = await this.lockRow(manager, provider);
+      if (!row) throw new NotFoundException(`No credentials are stored for "${provider}"`);
+      for (const { enc, hint } of SECRET_FIELDS) {
+        row[enc] = null;
+        row[hint] = null;
+      }
+      row.status = 'revoked';
+      row.refreshStartedAt = null;
+      row.updatedBy = actor.id;
+      const saved = await manager.save(OAuthCredential, row);
+      await this.recordEvent(manager, provider, 'revoked', actor, {});
+      return toHealthDto(provider, saved);
+    });
+  }
+
+  /** Clears the failure counts; a `refresh_failed` credential counts as valid again. */
+  async reset(provider: string, actor: Principal): Promise<CredentialHealthDto> {
+    this.requireProvider(provider);
+    return this.dataSource.transaction(async (manager) => {
+      const row = await this.lockRow(manager, provider);
+      if (!row) throw new NotFoundException(`No credentials are stored for "${provider}"`);
+      const before = { consecutive_failures: row.consecutiveFailures, total_failures: row.totalFailures };
+      row.consecutiveFailures = 0;
+      row.totalFailures = 0;
+      row.lastError = null;
+      if (row.status === 'refresh_failed' || row.status === 'refresh_pending') row.status = 'valid';
+      row.refreshStartedAt = null;
+      row.updatedBy = actor.id;
+      const saved = await manager.save(OAuthCredential, row);
+      await this.recordEvent(manager, provider, 'reset', actor, { before });
+      return toHealthDto(provider, saved);
+    });
+  }
+
+  /** Every configured provider, stored or not. */
+  async healthOfAll(): Promise<CredentialHealthDto[]> {
+    const rows = await this.dataSource.getRepository(OAuthCredential).find();
+    const byProvider = new Map(rows.map((row) => [row.provider, row]));
+    const now = new Date();
+    return [...this.config.oauthProviders]
+      .sort()
+      .map((provider) => toHealthDto(provider, byProvider.get(provider) ?? null, now));
+  }
+
+  async healthOf(provider: string): Promise<CredentialHealthDto> {
+    this.requireProvider(provider);
+    const row = await this.dataSource.getRepository(OAuthCredential).findOneBy({ provider });
+    return toHealthDto(provider, row);
+  }
+
+  async events(filter: {
+    provider?: string;
+    limit: number;
+    offset: number;
+  }): Promise<CredentialEventListDto> {
+    const [events, total] = await this.dataSource.getRepository(OAuthCredentialEvent).findAndCount({
+      where: filter.provider ? { provider: filter.provider } : {},
+      order: { createdAt: 'DESC', id: 'ASC' },
+      take: filter.limit,
+      skip: filter.offset,
+    });
+    return {
+      events: events.map((event) => ({
+        id: event.id,
+        provider: event.provider,
+        event: event.event,
+        actor: event.actor,
+        detail: event.detail,
+        created_at: event.createdAt.toISOString(),
+      })),
+      total,
+      limit: filter.limit,
+      offset: filter.offset,
+    };
+  }
+
+  lockRow(manager: EntityManager, provider: string): Promise<OAuthCredential | null> {
+    return manager.findOne(OAuthCredential, { where: { provider }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /** Writes a lifecycle event inside the caller's transaction. `detail` must never hold a secret. */
+  async recordEvent(
+    manager: EntityManager,
+    provider: string,
+    event: CredentialEventType,
+    actor: Principal,
+    detail: Record<string, unknown>,
+  ): Promise<void> {
+    await manager.save(manager.create(OAuthCredentialEvent, { provider, event, actor: actor.id, detail }));
+    // audit: oauth_credential.<event>, in this same transaction
+  }
+
+  private opens(row: OAuthCredential): boolean {
+    try {
+      for (const { field, enc } of SECRET_FIELDS) {
+        const sealed = row[enc];
+        if (sealed) this.cipher!.open(sealed, sealingContext(row.provider, field));
+      }
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,45 @@
+import { Injectable } from '@nestjs/common';
+import { InjectThrottlerStorage } from '@nestjs/throttler';
+import type { ThrottlerStorage } from '@nestjs/throttler';
+import { createHash } from 'node:crypto';
+import { AppConfig } from '../../config/app-config';
+import { TokenService } from '../jwt/token.service';
+import type { IssuedToken } from '../jwt/token.service';
+import { PasswordHasher } from './password-hasher';
+import { UsersService } from './users.service';
+
+const ONE_MINUTE_MS = 60_000;
+
+export type LoginOutcome =
+  { kind: 'ok'; token: IssuedToken } | { kind: 'invalid' } | { kind: 'throttled'; retryAfterSeconds: number };
+
+/**
+ * Password login. Attempts are counted per username before the password is looked at (the guard
+ * counts them per client IP, see `@RateLimit('login')`), so guessing is slow from one address and
+ * against one account from many. Unknown user, wrong password and disabled user are one answer,
+ * after the same argon2 work.
+ */
+@Injectable()
+export class LoginService {
+  constructor(
+    private readonly users: UsersService,
+    private readonly hasher: PasswordHasher,
+    private readonly tokens: TokenService,
+    private readonly config: AppConfig,
+    @InjectThrottlerStorage() private readonly attempts: ThrottlerStorage,
+  ) {}
+
+  async login(username: string, password: string): Promise<LoginOutcome> {
+    const normalized = username.trim().toLowerCase();
+    // Hashed: the counter key has a fixed length whatever the caller sends as a username.
+    const key = `login:user:${createHash('sha256').update(normalized).digest('hex')}`;
+    const limit = this.config.rateLimits.login;
+    const counted = await this.attempts.increment(key, ONE_MINUTE_MS, limit, ONE_MINUTE_MS, 'login');
+    if (counted.isBlocked) return { kind: 'throttled', retryAfterSeconds: counted.timeToBlockExpire };
+
+    const user = await this.users.findByUsername(normalized);
+    const matches = await this.hasher.verifyOrWaste(user?.passwordHash, password);
+    if (!user || !matches || user.disabledAt !== null) return { kind: 'invalid' };
+    return { kind: 'ok', token: this.tokens.issue(user) };
+  }
+}

@@ -1,0 +1,94 @@
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { DataSource, QueryFailedError } from 'typeorm';
+import type { EntityManager } from 'typeorm';
+import type { Principal, UserRole } from '../principal';
+import { PasswordHasher } from './password-hasher';
+import { User, userPrincipalId } from './user.entity';
+
+const UNIQUE_VIOLATION = '23505';
+
+export interface NewUser {
+  username: string;
+  password: string;
+  role: UserRole;
+}
+
+export interface UserChange {
+  role?: UserRole;
+  disabled?: boolean;
+}
+
+/**
+ * Users and their roles. Every change is one method running one transaction, so the audit record of
+ * the change can be written in the same transaction (`manager` is the place to pass to it).
+ */
+@Injectable()
+export class UsersService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly hasher: PasswordHasher,
+  ) {}
+
+  /** Creates a user (registration, the CLI, tests). A taken username is a 409. */
+  async create(input: NewUser): Promise<User> {
+    const passwordHash = await this.hasher.hash(input.password);
+    try {
+      return await this.dataSource.transaction(async (manager) => {
+        const user = manager.create(User, {
+          username: input.username.trim().toLowerCase(),
+          passwordHash,
+          role: input.role,
+          disabledAt: null,
+        });
+        await manager.insert(User, user);
+        // audit: user.created, in this transaction
+        return manager.findOneByOrFail(User, { id: user.id });
+      });
+    } catch (error) {
+      const code =
+        error instanceof QueryFailedError ? (error.driverError as { code?: string }).code : undefined;
+      if (code === UNIQUE_VIOLATION) {
+        throw new ConflictException('That username is taken');
+      }
+      throw error;
+    }
+  }
+
+  /** Changes a user's role and/or disables them. Admins cannot demote or disable themselves. */
+  async update(rawId: string, change: UserChange, actor: Principal): Promise<User> {
+    // UUIDs arrive in either case; the self-check below must compare the canonical form.
+    const id = rawId.toLowerCase();
+    const demotesOrDisables =
+      change.disabled === true || (change.role !== undefined && change.role !== 'admin');
+    if (actor.id === userPrincipalId(id) && demotesOrDisables) {
+      // The acting admin stays an admin, so there is always at least one.
+      throw new ConflictException('You cannot demote or disable yourself; ask another admin');
+    }
+    return this.dataSource.transaction(async (manager: EntityManager) => {
+      const user = await manager.findOne(User, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!user) throw new NotFoundException('No such user');
+      if (change.role !== undefined) user.role = change.role;
+      if (change.disabled !== undefined) {
+        user.disabledAt = change.disabled ? (user.disabledAt ?? new Date()) : null;
+      }
+      await manager.save(User, user);
+      // audit: user.role_changed / user.disabled / user.enabled, in this transaction
+      return user;
+    });
+  }
+
+  findById(id: string): Promise<User | null> {
+    return this.dataSource.getRepository(User).findOneBy({ id });
+  }
+
+  findByUsername(username: string): Promise<User | null> {
+    return this.dataSource.getRepository(User).findOneBy({ username: username.trim().toLowerCase() });
+  }
+
+  async list(limit: number, offset: number): Promise<{ users: User[]; total: number }> {
+    const [users, total] = await this.dataSource
+      .getRepository(User)
+      .findAndCount({ order: { createdAt: 'ASC', id: 'ASC' }, take: limit, skip: offset });
+    return { users, total };
+  }
+}

@@ -1,0 +1,47 @@
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
+
+export interface TokenRequest {
+  authorization: string | undefined;
+  form: URLSearchParams;
+}
+
+export interface TokenServer {
+  url: string;
+  /** Every request the server received, in order. */
+  requests: TokenRequest[];
+  /** What the next request gets back. */
+  respond(status: number, body: unknown): void;
+  close(): Promise<void>;
+}
+
+const readBody = (req: IncomingMessage) =>
+  new Promise<string>((resolve) => {
+    let data = '';
+    req.on('data', (chunk) => (data += chunk));
+    req.on('end', () => resolve(data));
+  });
+
+/** An OAuth token endpoint on loopback, answering whatever the test tells it to. */
+export async function startTokenServer(): Promise<TokenServer> {
+  const requests: TokenRequest[] = [];
+  let next: { status: number; body: unknown } = { status: 500, body: { error: 'not_configured' } };
+  const server: Server = createServer(async (req, res) => {
+    requests.push({
+      authorization: req.headers.authorization,
+      form: new URLSearchParams(await readBody(req)),
+    });
+    res.writeHead(next.status, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify(next.body));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}/oauth/token`,
+    requests,
+    respond: (status, body) => {
+      next = { status, body };
+    },
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
