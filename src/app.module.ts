@@ -13,6 +13,7 @@ import { HealthModule } from './health/health.module';
 import { loggerParams } from './http/logging';
 import { PrincipalThrottlerGuard } from './rate-limit/principal-throttler.guard';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
+import { RunsModule } from './runs/runs.module';
 
 @Module({})
 export class AppModule {
@@ -37,6 +38,7 @@ export class AppModule {
         RateLimitModule,
         AuthModule,
         HealthModule,
+        RunsModule,
       ],
       providers: [
         // Order matters: authentication decides the principal the rate limiter counts against.

@@ -30,6 +30,10 @@ export class AppConfig {
   readonly dataDir: string;
   readonly embeddedPostgresPort: number;
   readonly logLevel: LogLevel;
+  /** The `token_cap` a started run gets when its request names none (`RUN_TOKEN_CAP`, default 5,000,000). */
+  readonly runTokenCapDefault: number;
+  /** Largest `patch_content` accepted in a builder or auditor result, in UTF-8 bytes (413 beyond). */
+  readonly maxPatchBytes: number;
 
   constructor(init: Omit<AppConfig, 'isProduction' | 'withDatabaseUrl' | 'withApiKey' | 'summary'>) {
     Object.assign(this, init);
@@ -63,6 +67,8 @@ export class AppConfig {
       rate_limits: this.rateLimits,
       data_dir: this.dataDir,
       log_level: this.logLevel,
+      run_token_cap_default: this.runTokenCapDefault,
+      max_patch_bytes: this.maxPatchBytes,
     };
   }
 }

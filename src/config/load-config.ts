@@ -13,6 +13,11 @@ import { RawEnv, readSecret } from './secret-env';
 /** The project root: this file sits two levels below it, in `src/config` or `dist/config`. */
 export const PROJECT_ROOT = resolve(__dirname, '..', '..');
 
+/** The wire format's default `token_cap` for a run (WIRE_FORMAT.md). */
+export const DEFAULT_RUN_TOKEN_CAP = 5_000_000;
+/** 1 MiB of patch: far above a reviewable change, well below the 2 MiB default body limit. */
+export const DEFAULT_MAX_PATCH_BYTES = 1024 * 1024;
+
 const toInt = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value)) ? Number(value) : value;
 const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
@@ -64,6 +69,20 @@ class EnvironmentVariables {
   @Min(1)
   @Max(65535)
   AUTOPACK_EMBEDDED_PG_PORT?: number;
+
+  @Transform(toInt)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(2_147_483_647)
+  RUN_TOKEN_CAP?: number;
+
+  @Transform(toInt)
+  @IsOptional()
+  @IsInt()
+  @Min(1024)
+  @Max(64 * 1024 * 1024)
+  AUTOPACK_MAX_PATCH_BYTES?: number;
 
   @Transform(emptyToUndefined)
   @IsOptional()
@@ -161,5 +180,7 @@ export function loadConfig(env: RawEnv): AppConfig {
     dataDir: resolve(vars.AUTOPACK_DATA_DIR ?? join(PROJECT_ROOT, '.data')),
     embeddedPostgresPort: vars.AUTOPACK_EMBEDDED_PG_PORT ?? 54329,
     logLevel: vars.LOG_LEVEL ?? (appEnv === 'test' ? 'silent' : 'info'),
+    runTokenCapDefault: vars.RUN_TOKEN_CAP ?? DEFAULT_RUN_TOKEN_CAP,
+    maxPatchBytes: vars.AUTOPACK_MAX_PATCH_BYTES ?? DEFAULT_MAX_PATCH_BYTES,
   });
 }

@@ -5,6 +5,8 @@
  */
 export const RATE_LIMITS = {
   default: { env: 'AUTOPACK_RATE_LIMIT_PER_MINUTE', perMinute: 600 },
+  /** Starting a run creates many rows; an executor loop gone wrong must not flood the database. */
+  runs_start: { env: 'AUTOPACK_RATE_LIMIT_RUNS_START_PER_MINUTE', perMinute: 10 },
 } as const satisfies Record<string, { env: string; perMinute: number }>;
 
 export type RateLimitName = keyof typeof RATE_LIMITS;

@@ -1,3 +1,4 @@
 // Every migration, oldest first. `npm run migration:generate -- Name` appends new ones here.
+import { Runs1795281072053 } from './1795281072053-Runs';
 import { Foundation1795280492457 } from './1795280492457-Foundation';
-export const MIGRATIONS = [Foundation1795280492457];
+export const MIGRATIONS = [Foundation1795280492457, Runs1795281072053];
