@@ -1,20 +1,24 @@
-import { Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, Max, Min } from 'class-validator';
 import { RUN_STATES } from '../run-states';
 import type { RunState } from '../run-states';
 import { INT4_MAX } from './limits';
 
+/** Query strings are text: only plain decimal integers become numbers ("1e3", "0x10", "" stay invalid). */
+const strictInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^-?\d{1,20}$/.test(value) ? Number(value) : value;
+
 /** Paging shared by the operator lists: 1–100 per page. */
 export class PageQueryDto {
   @IsOptional()
-  @Type(() => Number)
+  @Transform(strictInt)
   @IsInt()
   @Min(1)
   @Max(100)
   limit?: number = 20;
 
   @IsOptional()
-  @Type(() => Number)
+  @Transform(strictInt)
   @IsInt()
   @Min(0)
   @Max(INT4_MAX)

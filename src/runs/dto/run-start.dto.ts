@@ -3,6 +3,7 @@ import {
   ArrayMaxSize,
   IsArray,
   IsIn,
+  IsDefined,
   IsInt,
   IsNotEmpty,
   IsObject,
@@ -151,6 +152,7 @@ export class PhaseCreateDto {
 
 /** `POST /runs/start`. */
 export class RunStartDto {
+  @IsDefined()
   @ValidateNested()
   @Type(() => RunCreateDto)
   run: RunCreateDto;
