@@ -145,7 +145,9 @@ export async function settleRun(manager: EntityManager, run: Run): Promise<Run> 
 
   const now = new Date();
   const next = deriveRunState(run, phases);
-  if (!run.startedAt && phases.some((p) => p.startedAt)) run.startedAt = now;
+  // Set by the first phase to start; also when the run leaves RUN_CREATED by a skip, so that a run in
+  // PHASE_EXECUTION always has a start time.
+  if (!run.startedAt && (next === 'PHASE_EXECUTION' || phases.some((p) => p.startedAt))) run.startedAt = now;
   if (next !== run.state) {
     run.state = next;
     if (isRunFinished(next)) {
