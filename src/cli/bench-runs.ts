@@ -25,7 +25,7 @@ import { runListCountQuery, runListPageQuery } from '../runs/run-list.query';
 
 const RUNS = 10_000;
 const PHASES_PER_RUN = 10;
-const CONNECTIONS = 10;
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const DURATION_SECONDS = Number(process.env.BENCH_DURATION_SECONDS ?? 15);
 const API_KEY = 'bench-instance-key-0123456789abcdef';
 const PATH = '/runs?limit=100';
@@ -75,8 +75,10 @@ interface Measurement {
 
 async function measure(name: string, url: string, headers: Record<string, string>): Promise<Measurement> {
   // Warm up (JIT, pool, plan cache) before measuring.
-  await autocannon({ url, connections: CONNECTIONS, duration: 3, headers });
-  const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION_SECONDS, headers });
+  // The load generator runs in its own thread so it does not share the servers' event loop.
+  const options = { url, connections: CONNECTIONS, headers, workers: 1 };
+  await autocannon({ ...options, duration: 3 });
+  const result = await autocannon({ ...options, duration: DURATION_SECONDS });
   return {
     name,
     requestsPerSecond: result.requests.average,
