@@ -248,6 +248,27 @@ describe('runs: bad input', () => {
       expect(res.status).toBe(422);
     });
 
+    it('a NUL character (valid JSON, not storable in PostgreSQL) is refused, never a 500', async () => {
+      const body = startBody();
+      body.phases[1].name = 'bad\u0000name';
+      let res = await api.post('/runs/start', body);
+      expect(res.status).toBe(422);
+      expect(locs(res.body)).toEqual(['body.phases.1.name']);
+      const runId = await startedRun();
+      res = await api.post(`/runs/${runId}/errors`, {
+        error_type: 't',
+        message: 'm',
+        context: { k: ['ok', 'x\u0000'] },
+      });
+      expect(res.status).toBe(422);
+      expect(locs(res.body)).toEqual(['body.context.k.1']);
+      expect((await api.get('/runs/a%00b')).status).toBe(404);
+      expect(
+        (await api.post(`/runs/${runId}/phases/P%001/update_status`, { state: 'EXECUTING' })).status,
+      ).toBe(404);
+      expect((await api.get('/runs?state=DONE%00')).status).toBe(400);
+    });
+
     it('unparseable JSON is a 400', async () => {
       const runId = await startedRun();
       const res = await api

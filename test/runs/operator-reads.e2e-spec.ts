@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createTestApp } from '../helpers/app';
 import type { TestApp } from '../helpers/app';
@@ -91,6 +92,29 @@ describe('runs: operator reads', () => {
 
     const none = (await api.get('/runs?created_after=2030-01-01T00:00:00Z')).body;
     expect(none).toMatchObject({ runs: [], total: 0 });
+  });
+
+  it('every runs route needs credentials: 401 without a key, writes and reads alike', async () => {
+    const reads = [
+      '/runs',
+      '/runs/list-05',
+      '/runs/list-05/progress',
+      '/runs/list-05/issues/index',
+      '/runs/list-05/errors',
+      '/runs/list-05/errors/summary',
+      '/project/issues/backlog',
+      '/dashboard/runs/list-05/status',
+    ];
+    for (const path of reads) expect((await request(t.http).get(path)).status).toBe(401);
+    const writes = [
+      '/runs/start',
+      '/runs/list-05/errors',
+      phasePath('list-05', 'P1', 'update_status'),
+      phasePath('list-05', 'P1', 'builder_result'),
+      phasePath('list-05', 'P1', 'auditor_result'),
+      phasePath('list-05', 'P1', 'record_issue'),
+    ];
+    for (const path of writes) expect((await request(t.http).post(path).send({})).status).toBe(401);
   });
 
   it('progress and dashboard status show where a run is', async () => {
