@@ -15,6 +15,7 @@ import { ObservabilityModule } from './observability/observability.module';
 import { loggerParams } from './http/logging';
 import { PrincipalThrottlerGuard } from './rate-limit/principal-throttler.guard';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
+import { RunsModule } from './runs/runs.module';
 
 @Module({})
 export class AppModule {
@@ -41,6 +42,7 @@ export class AppModule {
         OAuthModule,
         HealthModule,
         ObservabilityModule,
+        RunsModule,
       ],
       providers: [
         // Order matters: authentication decides the principal the rate limiter counts against.

@@ -45,6 +45,10 @@ export class AppConfig {
   readonly credentialsKey?: Buffer;
   /** OAuth providers whose credentials may be stored; empty disables credential storage. */
   readonly oauthProviders: readonly string[];
+  /** The `token_cap` a started run gets when its request names none (`RUN_TOKEN_CAP`, default 5,000,000). */
+  readonly runTokenCapDefault: number;
+  /** Largest `patch_content` accepted in a builder or auditor result, in UTF-8 bytes (413 beyond). */
+  readonly maxPatchBytes: number;
 
   constructor(
     init: Omit<
@@ -94,6 +98,8 @@ export class AppConfig {
       allow_registration: this.allowRegistration,
       credentials_key: this.credentialsKey === undefined ? 'unset' : '***',
       oauth_providers: this.oauthProviders,
+      run_token_cap_default: this.runTokenCapDefault,
+      max_patch_bytes: this.maxPatchBytes,
     };
   }
 }

@@ -75,6 +75,21 @@ describe('loadConfig', () => {
     expect(config.credentialsKey).toEqual(Buffer.from(CREDENTIALS_KEY, 'base64'));
   });
 
+  it('defaults the run token cap, patch cap and run-start rate limit, and reads overrides', () => {
+    const defaults = loadConfig({});
+    expect(defaults.runTokenCapDefault).toBe(5_000_000);
+    expect(defaults.maxPatchBytes).toBe(1024 * 1024);
+    expect(defaults.rateLimits.runs_start).toBe(10);
+    const custom = loadConfig({
+      RUN_TOKEN_CAP: '1000',
+      AUTOPACK_MAX_PATCH_BYTES: '2048',
+      AUTOPACK_RATE_LIMIT_RUNS_START_PER_MINUTE: '3',
+    });
+    expect(custom.runTokenCapDefault).toBe(1000);
+    expect(custom.maxPatchBytes).toBe(2048);
+    expect(custom.rateLimits.runs_start).toBe(3);
+  });
+
   it('ignores AUTOPACK_PUBLIC_READ in production', () => {
     expect(loadConfig({ AUTOPACK_PUBLIC_READ: '1' }).publicRead).toBe(true);
     expect(
@@ -94,6 +109,10 @@ describe('loadConfig', () => {
     [{ AUTOPACK_TRUSTED_PROXIES: '10.0.0.1, not-an-ip' }, /not-an-ip/],
     [{ DATABASE_URL: 'mysql://x' }, /^DATABASE_URL: must be a postgres/],
     [{ AUTOPACK_API_KEY: 'short' }, /at least 16/],
+    [{ RUN_TOKEN_CAP: '0' }, /^RUN_TOKEN_CAP:/],
+    [{ RUN_TOKEN_CAP: '1.5' }, /^RUN_TOKEN_CAP:/],
+    [{ AUTOPACK_MAX_PATCH_BYTES: '10' }, /^AUTOPACK_MAX_PATCH_BYTES:/],
+    [{ AUTOPACK_RATE_LIMIT_RUNS_START_PER_MINUTE: '0' }, /^AUTOPACK_RATE_LIMIT_RUNS_START_PER_MINUTE:/],
   ])('rejects invalid settings with one line naming the variable (%#)', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
   });

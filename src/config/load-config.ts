@@ -26,6 +26,10 @@ export const PRODUCTION_REQUIRED_SECRETS = [
   'AUTOPACK_CREDENTIALS_KEY',
 ] as const;
 type ProductionSecret = (typeof PRODUCTION_REQUIRED_SECRETS)[number];
+/** The wire format's default `token_cap` for a run (WIRE_FORMAT.md). */
+export const DEFAULT_RUN_TOKEN_CAP = 5_000_000;
+/** 1 MiB of patch: far above a reviewable change, well below the 2 MiB default body limit. */
+export const DEFAULT_MAX_PATCH_BYTES = 1024 * 1024;
 
 const toInt = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value)) ? Number(value) : value;
@@ -78,6 +82,20 @@ class EnvironmentVariables {
   @Min(1)
   @Max(65535)
   AUTOPACK_EMBEDDED_PG_PORT?: number;
+
+  @Transform(toInt)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(2_147_483_647)
+  RUN_TOKEN_CAP?: number;
+
+  @Transform(toInt)
+  @IsOptional()
+  @IsInt()
+  @Min(1024)
+  @Max(64 * 1024 * 1024)
+  AUTOPACK_MAX_PATCH_BYTES?: number;
 
   @Transform(emptyToUndefined)
   @IsOptional()
@@ -311,5 +329,7 @@ export function loadConfig(env: RawEnv): AppConfig {
     allowRegistration: !isProduction || vars.AUTOPACK_ALLOW_REGISTRATION === '1',
     credentialsKey,
     oauthProviders,
+    runTokenCapDefault: vars.RUN_TOKEN_CAP ?? DEFAULT_RUN_TOKEN_CAP,
+    maxPatchBytes: vars.AUTOPACK_MAX_PATCH_BYTES ?? DEFAULT_MAX_PATCH_BYTES,
   });
 }

@@ -3,6 +3,14 @@ import { OAuthCredentialEvent } from '../auth/oauth/oauth-credential-event.entit
 import { OAuthCredential } from '../auth/oauth/oauth-credential.entity';
 import { User } from '../auth/users/user.entity';
 import { RateLimitCounter } from '../rate-limit/rate-limit-counter.entity';
+import { RUN_ENTITIES } from '../runs/entities';
 
 /** Every TypeORM entity of the app. A new entity is added here (and gets a migration). */
-export const ENTITIES = [RateLimitCounter, User, ApiKeyRecord, OAuthCredential, OAuthCredentialEvent];
+export const ENTITIES = [
+  RateLimitCounter,
+  User,
+  ApiKeyRecord,
+  OAuthCredential,
+  OAuthCredentialEvent,
+  ...RUN_ENTITIES,
+];

@@ -7,6 +7,8 @@ export const RATE_LIMITS = {
   default: { env: 'AUTOPACK_RATE_LIMIT_PER_MINUTE', perMinute: 600 },
   /** Password guessing: counted per client IP by the guard and per username by the login service. */
   login: { env: 'AUTOPACK_LOGIN_RATE_LIMIT_PER_MINUTE', perMinute: 5 },
+  /** Starting a run creates many rows; an executor loop gone wrong must not flood the database. */
+  runs_start: { env: 'AUTOPACK_RATE_LIMIT_RUNS_START_PER_MINUTE', perMinute: 10 },
 } as const satisfies Record<string, { env: string; perMinute: number }>;
 
 export type RateLimitName = keyof typeof RATE_LIMITS;

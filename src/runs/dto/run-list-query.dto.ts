@@ -1,0 +1,43 @@
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsISO8601, IsOptional, Max, Min } from 'class-validator';
+import { RUN_STATES } from '../run-states';
+import type { RunState } from '../run-states';
+import { INT4_MAX } from './limits';
+
+/** Query strings are text: only plain decimal integers become numbers ("1e3", "0x10", "" stay invalid). */
+const strictInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^-?\d{1,20}$/.test(value) ? Number(value) : value;
+
+/** Paging shared by the operator lists: 1–100 per page. */
+export class PageQueryDto {
+  @IsOptional()
+  @Transform(strictInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number = 20;
+
+  @IsOptional()
+  @Transform(strictInt)
+  @IsInt()
+  @Min(0)
+  @Max(INT4_MAX)
+  offset?: number = 0;
+}
+
+/** `GET /runs`: newest first; optional filters on state and creation time (inclusive bounds). */
+export class RunListQueryDto extends PageQueryDto {
+  @IsOptional()
+  @IsIn(RUN_STATES)
+  state?: RunState;
+
+  /** ISO-8601 timestamp: only runs created at or after it. */
+  @IsOptional()
+  @IsISO8601({ strict: true, strictSeparator: true })
+  created_after?: string;
+
+  /** ISO-8601 timestamp: only runs created at or before it. */
+  @IsOptional()
+  @IsISO8601({ strict: true, strictSeparator: true })
+  created_before?: string;
+}

@@ -1,0 +1,44 @@
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+} from 'typeorm';
+import { Run } from './run.entity';
+
+/** An error an executor reported for a run. Message and context are redacted before they are stored. */
+@Entity({ name: 'run_error_reports' })
+@Index('IDX_run_error_reports_run_created', ['runId', 'createdAt'])
+export class RunErrorReport {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ name: 'run_id', type: 'varchar', length: 255 })
+  runId: string;
+
+  @ManyToOne(() => Run, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'run_id' })
+  run?: Run;
+
+  @Column({ name: 'phase_id', type: 'varchar', length: 255, nullable: true })
+  phaseId: string | null;
+
+  @Column({ name: 'error_type', type: 'varchar', length: 255 })
+  errorType: string;
+
+  @Column({ type: 'text' })
+  message: string;
+
+  @Column({ type: 'jsonb' })
+  context: Record<string, unknown>;
+
+  /** How many secrets the redactor replaced (operators see that something was removed). */
+  @Column({ name: 'redaction_count', type: 'integer', default: 0 })
+  redactionCount: number;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+}

@@ -1,0 +1,105 @@
+import { Controller, Get, Param, Query, UsePipes } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { PublicRead } from '../auth/auth.decorators';
+import { CurrentPrincipal } from '../auth/current-principal.decorator';
+import type { Principal } from '../auth/principal';
+import { ErrorResponseDto } from '../http/error-response.dto';
+import { RunErrorListDto, RunErrorSummaryDto } from './dto/run-errors.dto';
+import { RunIssueIndexDto } from './dto/run-issues.dto';
+import { RunListResponseDto } from './dto/run-list.dto';
+import { PageQueryDto, RunListQueryDto } from './dto/run-list-query.dto';
+import { RunProgressDto } from './dto/run-progress.dto';
+import { RunResponseDto } from './dto/run-response.dto';
+import { RunErrorsService } from './run-errors.service';
+import { RunIssuesService } from './run-issues.service';
+import { RunQueriesService } from './run-queries.service';
+import { RejectNulCharactersPipe } from './reject-nul-characters.pipe';
+
+const notFound = ApiNotFoundResponse({
+  description: 'No such run visible to the caller',
+  type: ErrorResponseDto,
+});
+const badQuery = ApiBadRequestResponse({
+  description: 'Invalid query parameter (`detail`)',
+  type: ErrorResponseDto,
+});
+
+/** The operator's run views. A run the caller may not see answers 404, exactly like a missing one. */
+@ApiTags('runs')
+@UsePipes(RejectNulCharactersPipe)
+@Controller('runs')
+export class RunsReadController {
+  constructor(
+    private readonly queries: RunQueriesService,
+    private readonly issues: RunIssuesService,
+    private readonly errors: RunErrorsService,
+  ) {}
+
+  /** Runs, newest first (ties by id), with phase counts; filter by state and creation time. */
+  @Get()
+  @PublicRead()
+  @ApiOkResponse({ type: RunListResponseDto })
+  @badQuery
+  list(
+    @Query() query: RunListQueryDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<RunListResponseDto> {
+    return this.queries.list(query, principal);
+  }
+
+  @Get(':run_id')
+  @PublicRead()
+  @ApiOkResponse({ type: RunResponseDto })
+  @notFound
+  get(@Param('run_id') runId: string, @CurrentPrincipal() principal: Principal): Promise<RunResponseDto> {
+    return this.queries.get(runId, principal);
+  }
+
+  @Get(':run_id/progress')
+  @PublicRead()
+  @ApiOkResponse({ type: RunProgressDto })
+  @notFound
+  progress(
+    @Param('run_id') runId: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<RunProgressDto> {
+    return this.queries.progress(runId, principal);
+  }
+
+  /** The run's issues, de-duplicated by issue_key, with occurrence counts. */
+  @Get(':run_id/issues/index')
+  @PublicRead()
+  @ApiOkResponse({ type: RunIssueIndexDto })
+  @notFound
+  issueIndex(
+    @Param('run_id') runId: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<RunIssueIndexDto> {
+    return this.issues.runIndex(runId, principal);
+  }
+
+  /** Error reports, newest first. */
+  @Get(':run_id/errors')
+  @PublicRead()
+  @ApiOkResponse({ type: RunErrorListDto })
+  @notFound
+  @badQuery
+  listErrors(
+    @Param('run_id') runId: string,
+    @Query() page: PageQueryDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<RunErrorListDto> {
+    return this.errors.list(runId, page, principal);
+  }
+
+  @Get(':run_id/errors/summary')
+  @PublicRead()
+  @ApiOkResponse({ type: RunErrorSummaryDto })
+  @notFound
+  errorSummary(
+    @Param('run_id') runId: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<RunErrorSummaryDto> {
+    return this.errors.summary(runId, principal);
+  }
+}

@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { DashboardController } from './dashboard.controller';
+import { PhaseWritesService } from './phase-writes.service';
+import { ProjectIssuesController } from './project-issues.controller';
+import { RunErrorsService } from './run-errors.service';
+import { RunIssuesService } from './run-issues.service';
+import { RunQueriesService } from './run-queries.service';
+import { RunStartService } from './run-start.service';
+import { RunsExecutorController } from './runs-executor.controller';
+import { RunsReadController } from './runs-read.controller';
+
+/** Runs, tiers, phases, results, issues and error reports: the executor lifecycle and the operator views. */
+@Module({
+  controllers: [RunsExecutorController, RunsReadController, ProjectIssuesController, DashboardController],
+  providers: [RunStartService, PhaseWritesService, RunQueriesService, RunIssuesService, RunErrorsService],
+  exports: [RunQueriesService],
+})
+export class RunsModule {}
