@@ -9,6 +9,7 @@ describe('canonicalJson (RFC 8785)', () => {
 
   it('matches the RFC 8785 §3.2.2 sample', () => {
     const input = {
+      // eslint-disable-next-line no-loss-of-precision -- the RFC sample on purpose
       numbers: [333333333.33333329, 1e30, 4.5, 2e-3, 0.000000000000000000000000001],
       string: '\u20ac$\u000F\u000aA\'\u0042\u0022\u005c\\"/',
       literals: [null, true, false],
