@@ -6,6 +6,7 @@ import { verifyAuditChain } from '../src/audit/audit-chain.verifier';
 import { systemAuditContext } from '../src/audit/audit-context';
 import { computeAuditHash, GENESIS_HASH } from '../src/audit/audit-hash';
 import { AuditEventError, AuditService } from '../src/audit/audit.service';
+import { auditVerifyCommand } from '../src/cli/audit-verify-command';
 import { appendEvents, MigratedDatabase, openMigratedDatabase, withoutImmutability } from './helpers/audit';
 
 const run = promisify(execFile);
@@ -216,30 +217,55 @@ describe('audit chain (AuditService + verifier on real PostgreSQL)', () => {
     });
   });
 
-  describe('npm run audit:verify (the CLI)', () => {
-    const cli = (url: string) =>
-      run(
-        process.execPath,
-        ['-r', 'ts-node/register/transpile-only', join(__dirname, '..', 'src', 'cli', 'audit-verify.ts')],
-        {
-          env: { ...process.env, DATABASE_URL: url, AUTOPACK_ENV: 'test', LOG_LEVEL: 'silent' },
-          cwd: join(__dirname, '..'),
-        },
-      ).then(
-        ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-        (error: { code: number; stdout: string; stderr: string }) => error,
-      );
+  describe('npm run audit:verify', () => {
+    const command = async (url: string) => {
+      const lines = { stdout: [] as string[], stderr: [] as string[] };
+      const code = await auditVerifyCommand(url, {
+        log: (line) => lines.stdout.push(line),
+        error: (line) => lines.stderr.push(line),
+      });
+      return { code, stdout: lines.stdout.join('\n'), stderr: lines.stderr.join('\n') };
+    };
 
     it('exits 0 with the count when intact, 1 naming the first broken link', async () => {
       await appendEvents(ds, 4);
-      const intact = await cli(db.url);
-      expect(intact.code).toBe(0);
-      expect(intact.stdout).toMatch(/audit chain intact: 4 events/);
+      const intact = await command(db.url);
+      expect(intact).toMatchObject({ code: 0, stderr: '' });
+      expect(intact.stdout).toMatch(
+        /^audit chain intact: 4 events verified in [\d.]+ s \(head [0-9a-f]{64}\)$/,
+      );
 
       await withoutImmutability(ds, 'DELETE FROM audit_events WHERE position = 2');
-      const broken = await cli(db.url);
+      const broken = await command(db.url);
       expect(broken.code).toBe(1);
-      expect(broken.stderr).toMatch(/BROKEN at position 2: missing link: no event at position 2/);
+      expect(broken.stderr).toMatch(
+        /^audit chain BROKEN at position 2: missing link: no event at position 2/,
+      );
     });
+
+    it('exits 2 when it cannot read the chain, without echoing credentials', async () => {
+      const unreachable = await command('postgres://nobody:secret-pw@127.0.0.1:1/none');
+      expect(unreachable.code).toBe(2);
+      expect(unreachable.stderr).toMatch(/could not read the chain/);
+      expect(unreachable.stderr).not.toContain('secret-pw');
+    });
+
+    // The real entry point in its own process: the exit code is what a cron job or CI step sees.
+    it('the CLI process exits 1 on a broken chain', async () => {
+      await appendEvents(ds, 3);
+      await withoutImmutability(ds, `UPDATE audit_events SET event_type = 'test.forged' WHERE position = 3`);
+      const result = await run(
+        process.execPath,
+        ['-r', 'ts-node/register/transpile-only', join(__dirname, '..', 'src', 'cli', 'audit-verify.ts')],
+        { env: { ...process.env, DATABASE_URL: db.url, AUTOPACK_ENV: 'test' }, cwd: join(__dirname, '..') },
+      ).then(
+        () => ({ code: 0, stderr: '' }),
+        (error: { code: number; stderr: string }) => error,
+      );
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(
+        /BROKEN at position 3: broken link at position 3 .*does not match its contents/,
+      );
+    }, 180_000);
   });
 });

@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { AUDIT_EVENT_TYPE_PATTERN, AUDIT_SUBJECT_TYPES } from '../audit-event-types';
@@ -36,11 +37,13 @@ export class AuditEventsQueryDto {
   run_id?: string;
 
   /** Events at or after this instant (ISO-8601). */
+  @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
   @IsISO8601({ strict: true })
   since?: string;
 
   /** Events before this instant (ISO-8601). */
+  @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
   @IsISO8601({ strict: true })
   until?: string;
@@ -52,6 +55,7 @@ export class AuditEventsQueryDto {
   cursor?: string;
 
   /** Events per page, 1–200 (default 50). */
+  @ApiPropertyOptional({ type: 'integer' })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
