@@ -92,6 +92,7 @@ describe('audit chain (AuditService + verifier on real PostgreSQL)', () => {
         details: {
           when: new Date('2026-01-02T03:04:05.678Z'),
           numbers: [1e21, 1e-7, -0, 0.1 + 0.2, 333333333.3333333, 2 ** 53 + 2],
+          'key\u0000': 'nul in a key',
           text: 'caf\u00e9 \ud83d\ude00 \u20ac \u0000 \ud800 "quoted" \\',
           gone: undefined,
           nested: { z: 1, a: [true, false, null] },
@@ -104,6 +105,7 @@ describe('audit chain (AuditService + verifier on real PostgreSQL)', () => {
     expect(row.details.when).toBe('2026-01-02T03:04:05.678Z');
     expect(row.details.text).toBe('caf\u00e9 \ud83d\ude00 \u20ac \ufffd \ufffd "quoted" \\');
     expect('gone' in row.details).toBe(false);
+    expect(row.details['key\ufffd']).toBe('nul in a key');
   });
 
   describe('immutability (migration-created triggers)', () => {

@@ -46,6 +46,24 @@ export class AuditEventError extends Error {
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 const storable = (text: string) => text.replace(UNSTORABLE, '\uFFFD');
 
+/** `storable` applied to every string and key of a parsed JSON value. */
+function storableJson(value: JsonValue): JsonValue {
+  if (typeof value === 'string') return storable(value);
+  if (Array.isArray(value)) return value.map(storableJson);
+  if (value === null || typeof value !== 'object') return value;
+  const out: { [key: string]: JsonValue } = {};
+  for (const [key, member] of Object.entries(value)) {
+    // defineProperty, not assignment: a "__proto__" key must stay a plain member.
+    Object.defineProperty(out, storable(key), {
+      value: storableJson(member),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return out;
+}
+
 /**
  * Appends events to the hash-chained audit log. The one way any module records a decision.
  *
@@ -169,16 +187,14 @@ export class AuditService {
   private toJsonObject(details: object): { [key: string]: JsonValue } {
     let json: string | undefined;
     try {
-      json = JSON.stringify(details, (_key, value: unknown) =>
-        typeof value === 'string' ? storable(value) : value,
-      );
+      json = JSON.stringify(details);
     } catch (error) {
       throw new AuditEventError(`audit details are not JSON-serialisable (${(error as Error).message})`);
     }
-    const parsed: unknown = json === undefined ? undefined : JSON.parse(json);
+    const parsed = json === undefined ? undefined : storableJson(JSON.parse(json) as JsonValue);
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
       throw new AuditEventError('audit details must be a JSON object');
     }
-    return parsed as { [key: string]: JsonValue };
+    return parsed;
   }
 }
