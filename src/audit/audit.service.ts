@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { JsonValue } from '../canonical-json/canonical-json';
 import { redactJson } from '../redaction/redactor';
-import type { AuditContext } from './audit-context';
+import type { AuditActor, AuditContext } from './audit-context';
 import {
   AUDIT_EVENT_TYPE_MAX_LENGTH,
   AUDIT_EVENT_TYPE_PATTERN,
@@ -40,6 +40,8 @@ export class AuditEventError extends Error {
     this.name = 'AuditEventError';
   }
 }
+
+const AUDIT_ACTOR_KINDS: ReadonlyArray<AuditActor['kind']> = ['user', 'api_key', 'anonymous', 'system'];
 
 /** Characters PostgreSQL text and jsonb cannot hold (NUL) or RFC 8785 cannot hash (lone surrogates). */
 // eslint-disable-next-line no-control-regex -- NUL is exactly what must be found
@@ -149,14 +151,16 @@ export class AuditService {
     if (!AUDIT_SUBJECT_TYPES.includes(event.subject?.type)) {
       throw new AuditEventError(`"${String(event.subject?.type)}" is not an audit subject type`);
     }
-    const required = {
+    if (!AUDIT_ACTOR_KINDS.includes(event.actor?.kind)) {
+      throw new AuditEventError(`"${String(event.actor?.kind)}" is not an audit actor kind`);
+    }
+    for (const [name, value] of Object.entries({
       'subject.id': event.subject.id,
-      'actor.id': event.actor?.id,
-      'actor.kind': event.actor?.kind,
-    };
-    for (const [name, value] of Object.entries(required)) {
-      if (typeof value !== 'string' || value.length === 0)
+      'actor.id': event.actor.id,
+    })) {
+      if (typeof value !== 'string' || value.length === 0) {
         throw new AuditEventError(`an audit event needs ${name}`);
+      }
     }
 
     const details = this.toJsonObject(event.details ?? {});
