@@ -56,18 +56,24 @@ export async function verifyAuditChain(
   const batchSize = options.batchSize ?? DEFAULT_VERIFY_BATCH_SIZE;
   const runner = dataSource.createQueryRunner();
   await runner.connect();
+  let next: Promise<AuditRow[]> | undefined;
   try {
     await runner.query('START TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
     let expectedPosition = 1;
     let previousHash = GENESIS_HASH;
 
-    for (;;) {
-      const rows: AuditRow[] = await runner.query(
+    const fetchFrom = (position: number): Promise<AuditRow[]> =>
+      runner.query(
         `SELECT position, event_id, occurred_at, event_type, actor_kind, actor_id, actor_name, subject_type,
                 subject_id, run_id, phase_id, details, request_id, prev_hash, hash
          FROM audit_events WHERE position >= $1 ORDER BY position LIMIT $2`,
-        [expectedPosition, batchSize],
+        [position, batchSize],
       );
+    // The next batch is requested before this one is hashed, so PostgreSQL reads while we hash.
+    next = fetchFrom(1);
+    while (next) {
+      const rows: AuditRow[] = await next;
+      next = rows.length === batchSize ? fetchFrom(Number(rows[rows.length - 1].position) + 1) : undefined;
       for (const row of rows) {
         const position = Number(row.position);
         const verified = expectedPosition - 1;
@@ -103,7 +109,6 @@ export async function verifyAuditChain(
         expectedPosition++;
       }
       options.onProgress?.(expectedPosition - 1);
-      if (rows.length < batchSize) break;
     }
 
     const count = expectedPosition - 1;
@@ -127,6 +132,7 @@ export async function verifyAuditChain(
     }
     return { intact: true, count, headHash: previousHash };
   } finally {
+    await next?.catch(() => undefined); // a batch still in flight when a break was found
     await runner.query('ROLLBACK').catch(() => undefined);
     await runner.release();
   }
