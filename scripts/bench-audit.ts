@@ -122,6 +122,23 @@ async function appendsPerSecond(ds: DataSource, count: number, concurrency: numb
   return count / ((nowMs() - started) / 1000);
 }
 
+/** The baseline: transactions that change one row and record nothing, `concurrency` at a time. */
+async function plainCommitsPerSecond(ds: DataSource, count: number, concurrency: number): Promise<number> {
+  await ds.query('CREATE TABLE IF NOT EXISTS bench_plain (id int PRIMARY KEY, value int NOT NULL)');
+  await ds.query('INSERT INTO bench_plain VALUES (1, 0) ON CONFLICT DO NOTHING');
+  let next = 0;
+  const worker = async () => {
+    while (next++ < count) {
+      await ds.transaction((manager) =>
+        manager.query('UPDATE bench_plain SET value = value + 1 WHERE id = 1'),
+      );
+    }
+  };
+  const started = nowMs();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return count / ((nowMs() - started) / 1000);
+}
+
 // ---------------------------------------------------------------- 2. request cost
 
 /** The same state change, once alone and once with its audit event, each in one transaction. */
@@ -295,6 +312,7 @@ async function main(): Promise<void> {
     await appendsPerSecond(appendDb.ds, 100, 4); // warm-up
     const c1 = await appendsPerSecond(appendDb.ds, APPENDS_C1, 1);
     const c16 = await appendsPerSecond(appendDb.ds, APPENDS_C16, 16);
+    const plain1 = await plainCommitsPerSecond(appendDb.ds, APPENDS_C1, 1);
     const appendCheck = await verifyAuditChain(appendDb.ds);
     if (!appendCheck.intact)
       throw new Error(`chain broken after the append benchmark: ${appendCheck.message}`);
@@ -332,6 +350,7 @@ async function main(): Promise<void> {
       `|---|---|`,
       `| appends/s, concurrency 1 (${APPENDS_C1} events, 1 transaction each) | ${c1.toFixed(0)} |`,
       `| appends/s, concurrency 16 (${APPENDS_C16} events, 1 transaction each) | ${c16.toFixed(0)} |`,
+      `| baseline: one-row UPDATE transactions/s on the same row, concurrency 1 (no audit) | ${plain1.toFixed(0)} |`,
       `| state-changing request without audit write: p50 / p95 (ms) | ${p(latencies.plain, 50)} / ${p(latencies.plain, 95)} |`,
       `| same request with audit write: p50 / p95 (ms) | ${p(latencies.audited, 50)} / ${p(latencies.audited, 95)} |`,
       `| added by the audit write, p50 (ms) | ${(p50Audited - p50Plain).toFixed(2)} |`,

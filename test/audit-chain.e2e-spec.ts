@@ -67,6 +67,19 @@ describe('audit chain (AuditService + verifier on real PostgreSQL)', () => {
     expect(await ds.query('SELECT count(*)::int AS n FROM audit_events')).toEqual([{ n: 0 }]);
   });
 
+  it('keeps a caller that swallows the audit error from committing its change', async () => {
+    await ds.query('CREATE TABLE swallow_probe (v int)');
+    await ds
+      .transaction(async (m) => {
+        await m.query('INSERT INTO swallow_probe VALUES (1)');
+        await audit
+          .record(m, { ...systemAuditContext('test'), type: 'bad type', subject: { type: 'run', id: 'r' } })
+          .catch(() => undefined); // a careless caller, who then commits
+      })
+      .catch(() => undefined);
+    expect(await ds.query('SELECT count(*)::int AS n FROM swallow_probe')).toEqual([{ n: 0 }]);
+  });
+
   it('rolls the event back with the caller transaction', async () => {
     await expect(
       ds.transaction(async (m) => {

@@ -82,7 +82,17 @@ export class AuditService {
         'AuditService.record needs the EntityManager of an open transaction (dataSource.transaction(manager => …))',
       );
     }
-    const described = this.describe(event);
+    let described: ReturnType<AuditService['describe']>;
+    try {
+      described = this.describe(event);
+    } catch (error) {
+      // A caller that swallowed this error must still not commit its change without the event: abort the
+      // transaction in PostgreSQL, as a failed INSERT would have (its COMMIT then becomes a ROLLBACK).
+      await manager
+        .query(`DO $$ BEGIN RAISE EXCEPTION 'audit event refused; this transaction cannot commit'; END $$`)
+        .catch(() => undefined);
+      throw error;
+    }
 
     const heads: Array<{ position: string; hash: string }> = await manager.query(
       'SELECT position, hash FROM audit_chain_head WHERE id = 1 FOR UPDATE',
