@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
+import { AuditModule } from './audit/audit.module';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
 import { OAuthModule } from './auth/oauth/oauth.module';
@@ -43,6 +44,7 @@ export class AppModule {
         HealthModule,
         ObservabilityModule,
         RunsModule,
+        AuditModule,
       ],
       providers: [
         // Order matters: authentication decides the principal the rate limiter counts against.

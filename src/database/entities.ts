@@ -2,6 +2,8 @@ import { ApiKeyRecord } from '../auth/api-keys/api-key.entity';
 import { OAuthCredentialEvent } from '../auth/oauth/oauth-credential-event.entity';
 import { OAuthCredential } from '../auth/oauth/oauth-credential.entity';
 import { User } from '../auth/users/user.entity';
+import { AuditChainHead } from '../audit/entities/audit-chain-head.entity';
+import { AuditEvent } from '../audit/entities/audit-event.entity';
 import { RateLimitCounter } from '../rate-limit/rate-limit-counter.entity';
 import { RUN_ENTITIES } from '../runs/entities';
 
@@ -12,5 +14,7 @@ export const ENTITIES = [
   ApiKeyRecord,
   OAuthCredential,
   OAuthCredentialEvent,
+  AuditEvent,
+  AuditChainHead,
   ...RUN_ENTITIES,
 ];

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from
 import type { LoggerService } from '@nestjs/common';
 import type { Response } from 'express';
 import type { AuthenticatedRequest } from '../auth/principal';
+import { redactString } from '../redaction/redactor';
 import { sendError } from './error-envelope';
 import type { ValidationDetailDto } from './error-response.dto';
 
@@ -39,8 +40,13 @@ export class HttpExceptionFilter implements ExceptionFilter {
       {
         err:
           exception instanceof Error
-            ? { type: exception.name, message: exception.message, stack: exception.stack }
-            : String(exception),
+            ? // A driver or library message can quote a connection string or a token: redact before logging.
+              {
+                type: exception.name,
+                message: redactString(exception.message).value,
+                stack: exception.stack === undefined ? undefined : redactString(exception.stack).value,
+              }
+            : redactString(String(exception)).value,
         request_id: requestId,
       },
       'unhandled error',

@@ -1,4 +1,4 @@
-import { Type } from '@nestjs/common';
+import { DynamicModule, Type } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { mkdtempSync } from 'node:fs';
@@ -32,6 +32,8 @@ export interface TestAppOptions {
   database?: { url: string; name: string };
   /** Controllers that exist only in the test. */
   controllers?: Type[];
+  /** Modules whose exported providers those test controllers inject. */
+  imports?: Array<Type | DynamicModule>;
 }
 
 /**
@@ -51,7 +53,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     ...options.env,
   });
   const moduleRef = await Test.createTestingModule({
-    imports: [AppModule.forRoot(config)],
+    imports: [AppModule.forRoot(config), ...(options.imports ?? [])],
     controllers: options.controllers ?? [],
   }).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>(NEST_APP_OPTIONS);

@@ -1,5 +1,11 @@
 // Every migration, oldest first. `npm run migration:generate -- Name` appends new ones here.
 import { Identity1795280959491 } from './1795280959491-Identity';
+import { AuditLog1795281010044 } from './1795281010044-AuditLog';
 import { Runs1795281072053 } from './1795281072053-Runs';
 import { Foundation1795280492457 } from './1795280492457-Foundation';
-export const MIGRATIONS = [Foundation1795280492457, Identity1795280959491, Runs1795281072053];
+export const MIGRATIONS = [
+  Foundation1795280492457,
+  Identity1795280959491,
+  AuditLog1795281010044,
+  Runs1795281072053,
+];
