@@ -3,6 +3,8 @@ import { DataSource } from 'typeorm';
 import { verifyAuditChain } from '../src/audit/audit-chain.verifier';
 import { AuditModule } from '../src/audit/audit.module';
 import { encodeAuditCursor } from '../src/audit/audit-cursor';
+import { createUser } from './helpers/identity';
+import type { TestUser } from './helpers/identity';
 import { createTestApp, TEST_INSTANCE_KEY, TestApp } from './helpers/app';
 import { AuditProbeController, PROBE_COUNTERS_DDL } from './helpers/audit-probe.controller';
 
@@ -30,11 +32,13 @@ describe('audit log over HTTP (real app, real PostgreSQL)', () => {
     (await ds.query('SELECT value FROM probe_counters WHERE name = $1', [name]))[0].value;
   const eventCount = async (): Promise<number> =>
     (await ds.query('SELECT count(*)::int AS n FROM audit_events'))[0].n;
+  let admin: TestUser;
   const list = (query: Record<string, string | number> = {}) =>
-    request(t.http).get('/audit/events').query(query).set('X-API-Key', TEST_INSTANCE_KEY);
+    request(t.http).get('/audit/events').query(query).set(admin.auth);
 
   beforeAll(async () => {
     t = await createTestApp({ controllers: [AuditProbeController], imports: [AuditModule] });
+    admin = await createUser(t, { role: 'admin' });
     ds = t.app.get(DataSource);
     await ds.query(PROBE_COUNTERS_DDL);
     await ds.query(`INSERT INTO probe_counters (name) VALUES ('alpha'), ('beta'), ('gamma'), ('secrets')`);
@@ -148,6 +152,13 @@ describe('audit log over HTTP (real app, real PostgreSQL)', () => {
       expect((await request(t.http).get('/audit/events')).status).toBe(401);
     });
 
+    it('is for human admins only: operators and machine keys, even the instance key, are refused', async () => {
+      const operator = await createUser(t, { role: 'operator' });
+      expect((await request(t.http).get('/audit/events').set(operator.auth)).status).toBe(403);
+      const byKey = await request(t.http).get('/audit/events').set('X-API-Key', TEST_INSTANCE_KEY);
+      expect([401, 403]).toContain(byKey.status);
+    });
+
     it('lists newest first and pages with an opaque cursor to the end', async () => {
       const seen: number[] = [];
       let cursor: string | null = null;
@@ -173,13 +184,19 @@ describe('audit log over HTTP (real app, real PostgreSQL)', () => {
       const all = (await list({ limit: 200 })).body.events as Array<{
         position: number;
         occurred_at: string;
+        actor: { id: string };
       }>;
       expect((await list({ run_id: 'run-odd' })).body.events).toHaveLength(3);
       expect((await list({ run_id: 'run-even', event_type: 'probe.incremented' })).body.events).toHaveLength(
         4,
       );
       expect((await list({ event_type: 'probe.other' })).body.events).toHaveLength(0);
-      expect((await list({ actor_id: 'apikey:instance', limit: 200 })).body.events).toHaveLength(all.length);
+      const byInstanceKey = all.filter((e) => e.actor.id === 'apikey:instance').length;
+      expect(byInstanceKey).toBeGreaterThan(0);
+      expect(byInstanceKey).toBeLessThan(all.length); // the test's users were created by the system
+      expect((await list({ actor_id: 'apikey:instance', limit: 200 })).body.events).toHaveLength(
+        byInstanceKey,
+      );
       expect((await list({ actor_id: 'user:nobody' })).body.events).toHaveLength(0);
 
       const newest = all[0];

@@ -1,4 +1,5 @@
 import type { Principal, PrincipalKind } from '../auth/principal';
+import { currentRequestId } from '../http/request-id';
 
 /** Who caused an event: a principal of a request, or the system itself (CLI, scheduled jobs). */
 export interface AuditActor {
@@ -15,10 +16,11 @@ export interface AuditContext {
   requestId: string | null;
 }
 
-export function auditContextFor(principal: Principal, requestId: string | null | undefined): AuditContext {
+/** The context of `principal` acting in the current request (its id is found when not given). */
+export function auditContextFor(principal: Principal, requestId?: string | null): AuditContext {
   return {
     actor: { kind: principal.kind, id: principal.id, name: principal.name },
-    requestId: requestId ?? null,
+    requestId: requestId ?? currentRequestId(),
   };
 }
 

@@ -1,3 +1,5 @@
+import { ANONYMOUS_PRINCIPAL } from './principal';
+import { auditContextFor } from '../audit/audit-context';
 import {
   Body,
   Controller,
@@ -59,7 +61,10 @@ export class AuthController {
       throw new ForbiddenException('Registration is closed; an admin creates users');
     }
     return toUserDto(
-      await this.users.create({ username: body.username, password: body.password, role: 'viewer' }),
+      await this.users.create(
+        { username: body.username, password: body.password, role: 'viewer' },
+        auditContextFor(ANONYMOUS_PRINCIPAL),
+      ),
     );
   }
 

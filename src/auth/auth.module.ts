@@ -1,3 +1,4 @@
+import { AuditModule } from '../audit/audit.module';
 import { Module } from '@nestjs/common';
 import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { ApiKeyAuthenticator } from './api-key.authenticator';
@@ -14,7 +15,7 @@ import { UsersService } from './users/users.service';
 
 /** Who is calling: machine keys, human users with RS256 JWTs, and the global guard that decides. */
 @Module({
-  imports: [RateLimitModule],
+  imports: [AuditModule, RateLimitModule],
   controllers: [AuthController, UsersController, ApiKeysController],
   providers: [
     ApiKeyAuthenticator,

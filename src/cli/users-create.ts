@@ -1,3 +1,5 @@
+import { AuditService } from '../audit/audit.service';
+import { systemAuditContext } from '../audit/audit-context';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import type { Readable, Writable } from 'node:stream';
@@ -59,12 +61,15 @@ export async function usersCreate(args: string[], io: CliIo, openDatabase: OpenD
   const dataSource = await new DataSource(dataSourceOptions(database.url)).initialize();
   try {
     await runPendingMigrations(dataSource);
-    const users = new UsersService(dataSource, new PasswordHasher());
-    const user = await users.create({
-      username: input.username,
-      password: input.password,
-      role: values.role as UserRole,
-    });
+    const users = new UsersService(dataSource, new PasswordHasher(), new AuditService());
+    const user = await users.create(
+      {
+        username: input.username,
+        password: input.password,
+        role: values.role as UserRole,
+      },
+      systemAuditContext('cli:users:create'),
+    );
     io.stdout.write(`created user "${user.username}" (role ${user.role}, id ${user.id})\n`);
   } finally {
     await dataSource.destroy();

@@ -7,7 +7,8 @@ import type { PageQueryDto } from './dto/run-list-query.dto';
 import type { ErrorRecordedDto } from './dto/write-responses.dto';
 import { RunErrorReport } from './entities/run-error-report.entity';
 import { RunPhase } from './entities/run-phase.entity';
-import { redactForStorage } from './redact-for-storage';
+import { redactJson } from '../redaction/redactor';
+import type { JsonValue } from '../redaction/redactor';
 import { lockRunForWrite } from './run-ledger';
 import { RunQueriesService } from './run-queries.service';
 
@@ -32,8 +33,11 @@ export class RunErrorsService {
           .existsBy({ runId: run.id, phaseId: dto.phase_id });
         if (!exists) throw new NotFoundException(`Phase "${dto.phase_id}" not found in run "${run.id}"`);
       }
-      // The one place error text is redacted before it is written.
-      const redacted = redactForStorage({ message: dto.message, context: dto.context ?? {} });
+      // Executor-supplied error text passes the project's one redactor before it is written.
+      const redacted = redactJson({ message: dto.message, context: (dto.context ?? {}) as JsonValue }) as {
+        value: { message: string; context: Record<string, unknown> };
+        count: number;
+      };
       const saved = await manager.getRepository(RunErrorReport).save(
         manager.getRepository(RunErrorReport).create({
           runId: run.id,

@@ -225,9 +225,11 @@ describe('runs: state that cannot lie', () => {
       expect(list.errors[1]).toMatchObject({
         error_type: 'PatchApplyError',
         phase_id: 'P1',
-        context: { env: { GITHUB_TOKEN: '[REDACTED]', HOME: '/root' }, attempt: 2 },
+        context: { env: { GITHUB_TOKEN: '[REDACTED:secret_field]', HOME: '/root' }, attempt: 2 },
       });
-      expect(list.errors[1].message).toBe('git push failed: https://bot:[REDACTED]@github.com/x.git');
+      expect(list.errors[1].message).toBe(
+        'git push failed: https://[REDACTED:url_credentials]@github.com/x.git',
+      );
 
       const summary = (await api.get(`/runs/${runId}/errors/summary`)).body;
       expect(summary).toMatchObject({

@@ -1,3 +1,5 @@
+import { AuditService } from '../../audit/audit.service';
+import { auditContextFor } from '../../audit/audit-context';
 import { Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { ApiScope, Principal } from '../principal';
@@ -21,7 +23,10 @@ const LAST_USED_GRANULARITY = "interval '60 seconds'";
  */
 @Injectable()
 export class ApiKeysService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+  ) {}
 
   /** Mints a key; the returned `key` is the only time the secret exists outside the caller. */
   async create(input: NewApiKey, actor: Principal): Promise<{ record: ApiKeyRecord; key: string }> {
@@ -49,8 +54,21 @@ export class ApiKeysService {
         revokedBy: null,
       });
       await manager.insert(ApiKeyRecord, record);
-      // audit: api_key.created (id, name, scopes; never the secret), in this transaction
-      return { record: await manager.findOneByOrFail(ApiKeyRecord, { id: record.id }), key: secret.key };
+      const stored = await manager.findOneByOrFail(ApiKeyRecord, { id: record.id });
+      // Never the secret: its prefix identifies the key in logs and listings.
+      await this.audit.record(manager, {
+        ...auditContextFor(actor),
+        type: 'api_key.created',
+        subject: { type: 'api_key', id: stored.id },
+        details: {
+          name: stored.name,
+          prefix: stored.prefix,
+          scopes: stored.scopes,
+          owner: stored.owner,
+          expires_at: stored.expiresAt?.toISOString() ?? null,
+        },
+      });
+      return { record: stored, key: secret.key };
     });
   }
 
@@ -66,7 +84,12 @@ export class ApiKeysService {
         record.revokedAt = new Date();
         record.revokedBy = actor.id;
         await manager.save(ApiKeyRecord, record);
-        // audit: api_key.revoked, in this transaction
+        await this.audit.record(manager, {
+          ...auditContextFor(actor),
+          type: 'api_key.revoked',
+          subject: { type: 'api_key', id: record.id },
+          details: { name: record.name, prefix: record.prefix },
+        });
       }
       return record;
     });

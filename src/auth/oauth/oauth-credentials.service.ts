@@ -1,3 +1,5 @@
+import { AuditService } from '../../audit/audit.service';
+import { auditContextFor } from '../../audit/audit-context';
 import {
   Injectable,
   Logger,
@@ -42,6 +44,7 @@ export class OAuthCredentialsService implements OnModuleInit {
   constructor(
     private readonly dataSource: DataSource,
     private readonly config: AppConfig,
+    private readonly audit: AuditService,
   ) {
     this.cipher = config.credentialsKey ? new CredentialCipher(config.credentialsKey) : null;
   }
@@ -245,7 +248,12 @@ export class OAuthCredentialsService implements OnModuleInit {
     detail: Record<string, unknown>,
   ): Promise<void> {
     await manager.save(manager.create(OAuthCredentialEvent, { provider, event, actor: actor.id, detail }));
-    // audit: oauth_credential.<event>, in this same transaction
+    await this.audit.record(manager, {
+      ...auditContextFor(actor),
+      type: `credential.${event}`,
+      subject: { type: 'credential', id: provider },
+      details: { provider, ...detail },
+    });
   }
 
   private opens(row: OAuthCredential): boolean {

@@ -1,3 +1,4 @@
+import { AuditModule } from '../../audit/audit.module';
 import { Module } from '@nestjs/common';
 import { OAuthController } from './oauth.controller';
 import { OAuthCredentialsService } from './oauth-credentials.service';
@@ -6,6 +7,7 @@ import { OAuthTokenClient } from './oauth-token.client';
 
 /** The encrypted OAuth credential store and its refresh grant. */
 @Module({
+  imports: [AuditModule],
   controllers: [OAuthController],
   providers: [OAuthCredentialsService, OAuthRefreshService, OAuthTokenClient],
   exports: [OAuthCredentialsService, OAuthRefreshService],

@@ -1,4 +1,7 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { AuditService } from '../../audit/audit.service';
+import { auditContextFor, systemAuditContext } from '../../audit/audit-context';
+import type { AuditContext } from '../../audit/audit-context';
 import { DataSource, QueryFailedError } from 'typeorm';
 import type { EntityManager } from 'typeorm';
 import type { Principal, UserRole } from '../principal';
@@ -27,10 +30,14 @@ export class UsersService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly hasher: PasswordHasher,
+    private readonly audit: AuditService,
   ) {}
 
-  /** Creates a user (registration, the CLI, tests). A taken username is a 409. */
-  async create(input: NewUser): Promise<User> {
+  /**
+   * Creates a user (registration, the CLI, tests). A taken username is a 409. `context` says who asked:
+   * the anonymous registrant, an admin, or the system (CLI).
+   */
+  async create(input: NewUser, context: AuditContext = systemAuditContext('users')): Promise<User> {
     const passwordHash = await this.hasher.hash(input.password);
     try {
       return await this.dataSource.transaction(async (manager) => {
@@ -41,8 +48,14 @@ export class UsersService {
           disabledAt: null,
         });
         await manager.insert(User, user);
-        // audit: user.created, in this transaction
-        return manager.findOneByOrFail(User, { id: user.id });
+        const created = await manager.findOneByOrFail(User, { id: user.id });
+        await this.audit.record(manager, {
+          ...context,
+          type: 'user.created',
+          subject: { type: 'user', id: created.id },
+          details: { username: created.username, role: created.role },
+        });
+        return created;
       });
     } catch (error) {
       const code =
@@ -67,12 +80,26 @@ export class UsersService {
     return this.dataSource.transaction(async (manager: EntityManager) => {
       const user = await manager.findOne(User, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!user) throw new NotFoundException('No such user');
+      const before = { role: user.role, disabled: user.disabledAt !== null };
       if (change.role !== undefined) user.role = change.role;
       if (change.disabled !== undefined) {
         user.disabledAt = change.disabled ? (user.disabledAt ?? new Date()) : null;
       }
       await manager.save(User, user);
-      // audit: user.role_changed / user.disabled / user.enabled, in this transaction
+      const after = { role: user.role, disabled: user.disabledAt !== null };
+      const events = [
+        before.role !== after.role && 'user.role_changed',
+        !before.disabled && after.disabled && 'user.disabled',
+        before.disabled && !after.disabled && 'user.enabled',
+      ].filter((type): type is string => typeof type === 'string');
+      for (const type of events) {
+        await this.audit.record(manager, {
+          ...auditContextFor(actor),
+          type,
+          subject: { type: 'user', id: user.id },
+          details: { username: user.username, before, after },
+        });
+      }
       return user;
     });
   }
