@@ -6,11 +6,13 @@ import { join } from 'node:path';
 import { AppModule } from '../app.module';
 import { loadConfig, PROJECT_ROOT } from '../config/load-config';
 import { RATE_LIMITS } from '../rate-limit/rate-limits';
+import { loadPathPolicy, renderPathPolicy } from '../governance/path-policy';
 import { describeDifference, renderEndpointReference, replaceGeneratedBlock } from '../openapi/contract';
 import { buildOpenApiDocument } from '../openapi/openapi';
 
 const OPENAPI_FILE = join(PROJECT_ROOT, 'docs', 'openapi.json');
 const CONTRACT_FILE = join(PROJECT_ROOT, 'docs', 'CANONICAL_API_CONTRACT.md');
+const GOVERNANCE_FILE = join(PROJECT_ROOT, 'docs', 'GOVERNANCE.md');
 
 /**
  * Builds the contract from the code alone (no database, no port: Nest's preview mode wires the module
@@ -38,9 +40,15 @@ async function generate(): Promise<Map<string, string>> {
     'endpoints',
     renderEndpointReference(document, `${RATE_LIMITS.default.perMinute}/min (default)`),
   );
+  const governance = replaceGeneratedBlock(
+    readFileSync(GOVERNANCE_FILE, 'utf8'),
+    'governance-policy',
+    renderPathPolicy(loadPathPolicy(config.governancePolicyFile)),
+  );
   return new Map([
     [OPENAPI_FILE, `${JSON.stringify(document, null, 2)}\n`],
     [CONTRACT_FILE, contract],
+    [GOVERNANCE_FILE, governance],
   ]);
 }
 

@@ -30,6 +30,14 @@ export class AppConfig {
   readonly dataDir: string;
   readonly embeddedPostgresPort: number;
   readonly logLevel: LogLevel;
+  /** Legacy AUTO_APPROVE_BUILD113: auto-approve executor approval requests. Always false in production. */
+  readonly autoApproveBuild113: boolean;
+  /** True when production was asked for AUTO_APPROVE_BUILD113 and ignores it (logged at start). */
+  readonly autoApproveBuild113Ignored: boolean;
+  /** Pending approval and governance requests time out (fail closed) after this many minutes. */
+  readonly approvalTimeoutMinutes: number;
+  /** The path-based governance policy (YAML), validated at start. */
+  readonly governancePolicyFile: string;
   /** /health reports `degraded` when the database answers slower than this. */
   readonly healthSlowDatabaseMs: number;
   /** RS256 signing key pair (PEM). Unset outside production means: an ephemeral pair per process. */

@@ -111,6 +111,23 @@ class EnvironmentVariables {
 
   @Transform(emptyToUndefined)
   @IsOptional()
+  @IsIn(['true', 'false', '1', '0'])
+  AUTO_APPROVE_BUILD113?: string;
+
+  @Transform(toInt)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(7 * 24 * 60)
+  APPROVAL_TIMEOUT_MINUTES?: number;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  AUTOPACK_GOVERNANCE_POLICY_FILE?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
   @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// or postgresql:// URL' })
   DATABASE_URL?: string;
 
@@ -321,6 +338,13 @@ export function loadConfig(env: RawEnv): AppConfig {
     embeddedPostgresPort: vars.AUTOPACK_EMBEDDED_PG_PORT ?? 54329,
     logLevel: vars.LOG_LEVEL ?? (appEnv === 'test' ? 'silent' : 'info'),
     healthSlowDatabaseMs: vars.AUTOPACK_HEALTH_SLOW_DB_MS ?? 500,
+    // The legacy flag never takes effect in production (a warning is logged at start instead).
+    autoApproveBuild113: !isProduction && ['true', '1'].includes(vars.AUTO_APPROVE_BUILD113 ?? ''),
+    approvalTimeoutMinutes: vars.APPROVAL_TIMEOUT_MINUTES ?? 15,
+    governancePolicyFile: resolve(
+      vars.AUTOPACK_GOVERNANCE_POLICY_FILE ?? join(PROJECT_ROOT, 'config', 'governance-policy.yaml'),
+    ),
+    autoApproveBuild113Ignored: isProduction && ['true', '1'].includes(vars.AUTO_APPROVE_BUILD113 ?? ''),
     jwtPrivateKey: jwtKeys.privateKey,
     jwtPublicKey: jwtKeys.publicKey,
     jwtIssuer: vars.JWT_ISSUER ?? 'autopack',

@@ -1,3 +1,5 @@
+import { ApprovalRequest } from '../governance/entities/approval-request.entity';
+import { GovernanceRequest } from '../governance/entities/governance-request.entity';
 import { ApiKeyRecord } from '../auth/api-keys/api-key.entity';
 import { OAuthCredentialEvent } from '../auth/oauth/oauth-credential-event.entity';
 import { OAuthCredential } from '../auth/oauth/oauth-credential.entity';
@@ -16,5 +18,7 @@ export const ENTITIES = [
   OAuthCredentialEvent,
   AuditEvent,
   AuditChainHead,
+  ApprovalRequest,
+  GovernanceRequest,
   ...RUN_ENTITIES,
 ];

@@ -9,6 +9,8 @@ export const RATE_LIMITS = {
   login: { env: 'AUTOPACK_LOGIN_RATE_LIMIT_PER_MINUTE', perMinute: 5 },
   /** Starting a run creates many rows; an executor loop gone wrong must not flood the database. */
   runs_start: { env: 'AUTOPACK_RATE_LIMIT_RUNS_START_PER_MINUTE', perMinute: 10 },
+  /** Human decisions on approvals: a sensitive business flow, throttled per user. */
+  decisions: { env: 'AUTOPACK_RATE_LIMIT_DECISIONS_PER_MINUTE', perMinute: 30 },
 } as const satisfies Record<string, { env: string; perMinute: number }>;
 
 export type RateLimitName = keyof typeof RATE_LIMITS;

@@ -95,6 +95,19 @@ export class ApiKeysService {
     });
   }
 
+  /**
+   * The principal a stored key acts for (its owner), or null for anything that is not a stored key.
+   * Decisions use it so that one person holding both a key and a login counts once.
+   */
+  async ownerOf(principalId: string): Promise<string | null> {
+    const match = /^apikey:([0-9a-f-]{36})$/i.exec(principalId);
+    if (!match) return null;
+    const record = await this.dataSource
+      .getRepository(ApiKeyRecord)
+      .findOneBy({ id: match[1].toLowerCase() });
+    return record?.owner ?? null;
+  }
+
   async list(limit: number, offset: number): Promise<{ keys: ApiKeyRecord[]; total: number }> {
     const [keys, total] = await this.dataSource
       .getRepository(ApiKeyRecord)

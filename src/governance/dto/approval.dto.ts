@@ -1,0 +1,61 @@
+import { IsIn, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
+
+/** `POST /approval/request` (WIRE_FORMAT.md). */
+export class ApprovalRequestDto {
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(255)
+  phase_id: string;
+
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(255)
+  run_id: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  context?: string = 'unknown';
+
+  @IsOptional()
+  @IsObject()
+  decision_info?: Record<string, unknown> = {};
+
+  @IsOptional()
+  @IsObject()
+  deletion_info?: Record<string, unknown>;
+}
+
+/** A human's decision on an approval request. The decider comes from the token, never from the body. */
+export class ApprovalDecisionDto {
+  @IsIn(['approve', 'reject'])
+  decision: 'approve' | 'reject';
+
+  /** Why: recorded with the decision and in the audit log. */
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(2000)
+  comment: string;
+}
+
+export class ApprovalResponseDto {
+  approval_id: string;
+  status: 'pending' | 'approved' | 'rejected' | 'timeout';
+  run_id: string;
+  phase_id: string;
+  context: string;
+  decision_info: Record<string, unknown>;
+  deletion_info: Record<string, unknown> | null;
+  requested_by: string;
+  requested_at: string;
+  expires_at: string;
+  decided_by: string | null;
+  decided_by_name: string | null;
+  decided_at: string | null;
+  comment: string | null;
+}
+
+export class ApprovalListDto {
+  approvals: ApprovalResponseDto[];
+  total: number;
+}

@@ -1,0 +1,26 @@
+import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
+import { AuthModule } from '../auth/auth.module';
+import { AppConfig } from '../config/app-config';
+import { RunsModule } from '../runs/runs.module';
+import { ApprovalRequestsService } from './approval-requests.service';
+import { ApprovalController, GovernanceController } from './governance.controller';
+import { GovernanceRequestsService } from './governance-requests.service';
+import { loadPathPolicy, PathPolicyEngine } from './path-policy';
+
+/** Approval requests and path-based governance: default deny, decided only by humans. */
+@Module({
+  imports: [AuditModule, AuthModule, RunsModule],
+  controllers: [ApprovalController, GovernanceController],
+  providers: [
+    ApprovalRequestsService,
+    GovernanceRequestsService,
+    // Loaded when the app starts: an invalid policy file refuses start (ConfigError).
+    {
+      provide: PathPolicyEngine,
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => new PathPolicyEngine(loadPathPolicy(config.governancePolicyFile)),
+    },
+  ],
+})
+export class GovernanceModule {}
