@@ -20,6 +20,13 @@ describe('migrations', () => {
     expect(pending.upQueries.map((q) => q.query)).toEqual([]);
   });
 
+  it('keep the per-request rate-limit counters out of the write-ahead log', async () => {
+    const [table] = await dataSource.query(
+      `SELECT relpersistence FROM pg_class WHERE relname = 'rate_limit_counters'`,
+    );
+    expect(table.relpersistence).toBe('u');
+  });
+
   it('are idempotent and fully reversible', async () => {
     expect(await runPendingMigrations(dataSource)).toEqual([]);
     for (let i = 0; i < MIGRATIONS.length; i++) await dataSource.undoLastMigration();

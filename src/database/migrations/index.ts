@@ -4,10 +4,12 @@ import { Identity1795280959491 } from './1795280959491-Identity';
 import { AuditLog1795281010044 } from './1795281010044-AuditLog';
 import { Runs1795281072053 } from './1795281072053-Runs';
 import { Foundation1795280492457 } from './1795280492457-Foundation';
+import { UnloggedRateLimits1795286500000 } from './1795286500000-UnloggedRateLimits';
 export const MIGRATIONS = [
   Foundation1795280492457,
   Identity1795280959491,
   AuditLog1795281010044,
   Runs1795281072053,
   Governance1795285838154,
+  UnloggedRateLimits1795286500000,
 ];
