@@ -36,6 +36,8 @@ export class AppConfig {
   readonly autoApproveBuild113Ignored: boolean;
   /** Pending approval and governance requests time out (fail closed) after this many minutes. */
   readonly approvalTimeoutMinutes: number;
+  /** Model mappings for the dashboard (YAML), validated at start. */
+  readonly modelCatalogFile: string;
   /** The path-based governance policy (YAML), validated at start. */
   readonly governancePolicyFile: string;
   /** /health reports `degraded` when the database answers slower than this. */

@@ -341,6 +341,7 @@ export function loadConfig(env: RawEnv): AppConfig {
     // The legacy flag never takes effect in production (a warning is logged at start instead).
     autoApproveBuild113: !isProduction && ['true', '1'].includes(vars.AUTO_APPROVE_BUILD113 ?? ''),
     approvalTimeoutMinutes: vars.APPROVAL_TIMEOUT_MINUTES ?? 15,
+    modelCatalogFile: join(PROJECT_ROOT, 'config', 'models.yaml'),
     governancePolicyFile: resolve(
       vars.AUTOPACK_GOVERNANCE_POLICY_FILE ?? join(PROJECT_ROOT, 'config', 'governance-policy.yaml'),
     ),

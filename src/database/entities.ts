@@ -1,3 +1,6 @@
+import { HumanNote } from '../observability/entities/human-note.entity';
+import { LlmUsageEvent } from '../observability/entities/llm-usage-event.entity';
+import { ModelOverride } from '../observability/entities/model-override.entity';
 import { ApprovalRequest } from '../governance/entities/approval-request.entity';
 import { GovernanceRequest } from '../governance/entities/governance-request.entity';
 import { ApiKeyRecord } from '../auth/api-keys/api-key.entity';
@@ -20,5 +23,8 @@ export const ENTITIES = [
   AuditChainHead,
   ApprovalRequest,
   GovernanceRequest,
+  LlmUsageEvent,
+  ModelOverride,
+  HumanNote,
   ...RUN_ENTITIES,
 ];

@@ -1,10 +1,14 @@
+import { RunsModule } from '../runs/runs.module';
+import { DashboardController } from './dashboard.controller';
+import { DashboardService } from './dashboard.service';
 import { Module } from '@nestjs/common';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
 
 @Module({
-  controllers: [MetricsController],
-  providers: [MetricsService],
+  imports: [RunsModule],
+  controllers: [MetricsController, DashboardController],
+  providers: [MetricsService, DashboardService],
   exports: [MetricsService],
 })
 export class ObservabilityModule {}

@@ -1,4 +1,5 @@
 // Every migration, oldest first. `npm run migration:generate -- Name` appends new ones here.
+import { Dashboard1795286831957 } from './1795286831957-Dashboard';
 import { Governance1795285838154 } from './1795285838154-Governance';
 import { Identity1795280959491 } from './1795280959491-Identity';
 import { AuditLog1795281010044 } from './1795281010044-AuditLog';
@@ -12,4 +13,5 @@ export const MIGRATIONS = [
   Runs1795281072053,
   Governance1795285838154,
   UnloggedRateLimits1795286500000,
+  Dashboard1795286831957,
 ];

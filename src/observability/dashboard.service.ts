@@ -1,0 +1,132 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { Principal } from '../auth/principal';
+import { AppConfig } from '../config/app-config';
+import { ownerFilterFor } from '../runs/run-access';
+import { RunQueriesService } from '../runs/run-queries.service';
+import type {
+  HumanNoteDto,
+  HumanNoteResponseDto,
+  ModelOverrideDto,
+  ModelOverrideResponseDto,
+  ModelsResponseDto,
+  UsageEventDto,
+  UsageEventRecordedDto,
+  UsageResponseDto,
+} from './dto/dashboard.dto';
+import { HumanNote } from './entities/human-note.entity';
+import { LlmUsageEvent } from './entities/llm-usage-event.entity';
+import { ModelOverride } from './entities/model-override.entity';
+import { loadModelMappings, ModelMappings } from './model-catalog';
+
+const PERIOD_DAYS = { day: 1, week: 7, month: 30 } as const;
+
+/** The operator dashboard's data: token use, model mappings and overrides, human notes. No outbound calls. */
+@Injectable()
+export class DashboardService {
+  readonly mappings: ModelMappings;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly runs: RunQueriesService,
+    config: AppConfig,
+  ) {
+    // Validated at start: a broken catalog refuses start rather than serving half a dashboard.
+    this.mappings = loadModelMappings(config.modelCatalogFile);
+  }
+
+  async recordUsage(dto: UsageEventDto, principal: Principal): Promise<UsageEventRecordedDto> {
+    await this.runs.findVisibleRun(dto.run_id, principal);
+    const saved = await this.dataSource.getRepository(LlmUsageEvent).save({
+      runId: dto.run_id,
+      phaseId: dto.phase_id ?? null,
+      provider: dto.provider,
+      model: dto.model,
+      promptTokens: dto.prompt_tokens,
+      completionTokens: dto.completion_tokens,
+      recordedBy: principal.id,
+    });
+    return { id: saved.id, run_id: saved.runId, total_tokens: saved.promptTokens + saved.completionTokens };
+  }
+
+  /** Token use by provider and model over the period, counting only runs the principal may see. */
+  async usage(period: keyof typeof PERIOD_DAYS, principal: Principal): Promise<UsageResponseDto> {
+    const since = new Date(Date.now() - PERIOD_DAYS[period] * 86_400_000);
+    const rows: Array<{
+      provider: string;
+      model: string;
+      prompt: string;
+      completion: string;
+      calls: string;
+    }> = await this.dataSource.query(
+      `SELECT e.provider, e.model, sum(e.prompt_tokens) AS prompt, sum(e.completion_tokens) AS completion,
+                count(*) AS calls
+         FROM llm_usage_events e JOIN runs r ON r.id = e.run_id
+         WHERE e.recorded_at >= $1 AND ($2::text IS NULL OR r.owner_principal_id = $2)
+         GROUP BY e.provider, e.model ORDER BY e.provider, e.model`,
+      [since, ownerFilterFor(principal)],
+    );
+    const byModel = rows.map((row) => ({
+      provider: row.provider,
+      model: row.model,
+      prompt_tokens: Number(row.prompt),
+      completion_tokens: Number(row.completion),
+      total_tokens: Number(row.prompt) + Number(row.completion),
+      calls: Number(row.calls),
+    }));
+    return {
+      period,
+      since: since.toISOString(),
+      total_tokens: byModel.reduce((sum, row) => sum + row.total_tokens, 0),
+      by_model: byModel,
+    };
+  }
+
+  async models(): Promise<ModelsResponseDto> {
+    const overrides: ModelOverride[] = await this.dataSource.query(
+      `SELECT DISTINCT ON (role) id, role, model, run_id AS "runId", created_by AS "createdBy", created_at AS "createdAt"
+       FROM model_overrides WHERE run_id IS NULL ORDER BY role, created_at DESC, id`,
+    );
+    return { mappings: this.mappings, global_overrides: overrides.map(toOverrideDto) };
+  }
+
+  async override(dto: ModelOverrideDto, principal: Principal): Promise<ModelOverrideResponseDto> {
+    if (dto.run_id !== undefined) await this.runs.findVisibleRun(dto.run_id, principal);
+    const saved = await this.dataSource.getRepository(ModelOverride).save({
+      runId: dto.run_id ?? null,
+      role: dto.role,
+      model: dto.model,
+      createdBy: principal.id,
+    });
+    return toOverrideDto(saved);
+  }
+
+  async addNote(dto: HumanNoteDto, principal: Principal): Promise<HumanNoteResponseDto> {
+    if (dto.run_id !== undefined) await this.runs.findVisibleRun(dto.run_id, principal);
+    const saved = await this.dataSource.getRepository(HumanNote).save({
+      runId: dto.run_id ?? null,
+      note: dto.note,
+      authorId: principal.id,
+      authorName: principal.name,
+    });
+    return {
+      id: saved.id,
+      note: saved.note,
+      run_id: saved.runId,
+      author_id: saved.authorId,
+      author_name: saved.authorName,
+      created_at: saved.createdAt.toISOString(),
+    };
+  }
+}
+
+function toOverrideDto(row: ModelOverride): ModelOverrideResponseDto {
+  return {
+    id: row.id,
+    role: row.role,
+    model: row.model,
+    run_id: row.runId,
+    created_by: row.createdBy,
+    created_at: new Date(row.createdAt).toISOString(),
+  };
+}
