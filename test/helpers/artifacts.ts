@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { TestApp } from './app';
@@ -7,7 +8,7 @@ import { asAdmin, startBody } from './runs';
 export async function startRun(t: TestApp, headers?: Record<string, string>): Promise<string> {
   const body = startBody();
   const res = headers
-    ? await (await import('supertest')).default(t.http).post('/runs/start').set(headers).send(body)
+    ? await request(t.http).post('/runs/start').set(headers).send(body)
     : await asAdmin(t).post('/runs/start', body);
   if (res.status !== 201) throw new Error(`run start failed: ${res.status} ${JSON.stringify(res.body)}`);
   return body.run.run_id;
