@@ -158,7 +158,8 @@ describe('artifacts: traversal corpus', () => {
     expect(index.status).toBe(200);
     expect(index.body.artifacts).toEqual([]);
     const file = await request(t.http)
-      .get(fileUrl('..', 'root-secret.txt'))
+      // Unguarded, <root>/.. + <basename of root>/root-secret.txt would be the root's own secret.
+      .get(fileUrl('..', `${encodeURIComponent(basename(t.config.runsRoot))}/root-secret.txt`))
       .set('X-API-Key', TEST_INSTANCE_KEY);
     expect(file.status).toBe(404);
   });
