@@ -1,10 +1,11 @@
 import request from 'supertest';
+import { execFileSync } from 'node:child_process';
 import { promises as fsPromises, readFileSync, truncateSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { REDACTION_OVERLAP_BYTES } from '../../src/artifacts/artifact-content';
 import { createTestApp, TEST_INSTANCE_KEY, TestApp } from '../helpers/app';
-import { fileUrl, runDir, startRun, writeFiles } from '../helpers/artifacts';
+import { fileUrl, link, runDir, startRun, writeFiles } from '../helpers/artifacts';
 import { createUser, mintApiKey } from '../helpers/identity';
 
 const CAP = 64 * 1024;
@@ -161,7 +162,18 @@ describe('artifacts: index, reads, caps, redaction, ownership', () => {
       expect(res.body.message).toBe('Artifact not found');
     });
 
+    it('never serves a secret-bearing file through an innocent-looking symlink, nor lists it', async () => {
+      link(runDir(t, runId), 'alias.txt', '.env');
+      link(runDir(t, runId), 'creds-alias.json', '.credentials/token.json');
+      for (const path of ['alias.txt', 'creds-alias.json'])
+        expect((await admin(t, fileUrl(runId, path))).status).toBe(404);
+      const index = await admin(t, `/runs/${runId}/artifacts/index`);
+      expect(index.body.artifacts.map((a: { path: string }) => a.path)).not.toContain('alias.txt');
+    });
+
     it('answers 404 for a directory, a missing file and a FIFO, 400 for a bad query', async () => {
+      execFileSync('mkfifo', [join(runDir(t, runId), 'pipe.log')]);
+      expect((await admin(t, fileUrl(runId, 'pipe.log'))).status).toBe(404);
       expect((await admin(t, fileUrl(runId, 'logs'))).status).toBe(404);
       expect((await admin(t, fileUrl(runId, 'missing.txt'))).status).toBe(404);
       expect((await admin(t, `/runs/${runId}/artifacts/file`)).body.message).toBe('Invalid artifact path');
