@@ -59,6 +59,14 @@ export class AppConfig {
   readonly runTokenCapDefault: number;
   /** Largest `patch_content` accepted in a builder or auditor result, in UTF-8 bytes (413 beyond). */
   readonly maxPatchBytes: number;
+  /** Absolute directory holding run artifacts, one `<run_id>/` directory per run (required in production). */
+  readonly runsRoot: string;
+  /** Most entries an artifact index lists before it answers `truncated: true`. */
+  readonly artifactIndexMaxEntries: number;
+  /** Most bytes one artifact read returns (and, plus a bounded redaction overlap, reads from disk). */
+  readonly artifactReadSizeCap: number;
+  /** Redact every artifact read (on by default in production); `?redact=true` asks for it otherwise. */
+  readonly artifactRedaction: boolean;
 
   constructor(
     init: Omit<
@@ -110,6 +118,10 @@ export class AppConfig {
       oauth_providers: this.oauthProviders,
       run_token_cap_default: this.runTokenCapDefault,
       max_patch_bytes: this.maxPatchBytes,
+      runs_root: this.runsRoot,
+      artifact_index_max_entries: this.artifactIndexMaxEntries,
+      artifact_read_size_cap: this.artifactReadSizeCap,
+      artifact_redaction: this.artifactRedaction,
     };
   }
 }

@@ -1,9 +1,9 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ConfigError } from './config-error';
-import { loadConfig } from './load-config';
+import { loadConfig, PROJECT_ROOT } from './load-config';
 
 const KEY = 'instance-key-for-config-tests-0001';
 const DB = 'postgres://autopack:db-password-xyz@db.internal:5432/autopack';
@@ -16,8 +16,9 @@ const rsaPem = (modulusLength: number) => {
 };
 const RSA = rsaPem(2048);
 const CREDENTIALS_KEY = randomBytes(32).toString('base64');
-/** Everything production needs besides the database URL and the instance key. */
+/** Everything production needs besides the database URL and the instance key (and the runs root). */
 const PRODUCTION_KEYS = {
+  AUTOPACK_RUNS_ROOT: '/var/lib/autopack/runs',
   JWT_PRIVATE_KEY: RSA.privatePem,
   JWT_PUBLIC_KEY: RSA.publicPem,
   AUTOPACK_CREDENTIALS_KEY: CREDENTIALS_KEY,
@@ -68,6 +69,7 @@ describe('loadConfig', () => {
       JWT_PRIVATE_KEY_FILE: join(dir, 'jwt.key'),
       JWT_PUBLIC_KEY_FILE: join(dir, 'jwt.pub'),
       AUTOPACK_CREDENTIALS_KEY_FILE: join(dir, 'credentials'),
+      AUTOPACK_RUNS_ROOT: '/var/lib/autopack/runs',
     });
     expect(config.databaseUrl).toBe(DB);
     expect(config.apiKey).toBe(KEY);
@@ -138,8 +140,67 @@ describe('loadConfig', () => {
     }
   });
 
+  describe('artifact settings', () => {
+    const production = {
+      AUTOPACK_ENV: 'production',
+      DATABASE_URL: DB,
+      AUTOPACK_API_KEY: KEY,
+      ...PRODUCTION_KEYS,
+    };
+
+    it('defaults: <project>/.data/runs, 5000 index entries, a 1 MiB read cap, redaction only in production', () => {
+      const dev = loadConfig({});
+      expect(dev.runsRoot).toBe(join(PROJECT_ROOT, '.data', 'runs'));
+      expect(dev.artifactIndexMaxEntries).toBe(5000);
+      expect(dev.artifactReadSizeCap).toBe(1024 * 1024);
+      expect(dev.artifactRedaction).toBe(false);
+      expect(dev.rateLimits.artifacts_index).toBe(60);
+      expect(dev.rateLimits.artifacts_file).toBe(240);
+      const prod = loadConfig(production);
+      expect(prod.runsRoot).toBe('/var/lib/autopack/runs');
+      expect(prod.artifactRedaction).toBe(true);
+    });
+
+    it('reads overrides', () => {
+      const config = loadConfig({
+        AUTOPACK_RUNS_ROOT: 'relative/runs',
+        AUTOPACK_ARTIFACT_INDEX_MAX_ENTRIES: '10',
+        AUTOPACK_ARTIFACT_READ_SIZE_CAP: '4096',
+        AUTOPACK_ARTIFACT_REDACTION: '1',
+        AUTOPACK_RATE_LIMIT_ARTIFACTS_FILE_PER_MINUTE: '7',
+      });
+      expect(config.runsRoot).toBe(resolve('relative/runs'));
+      expect(config.artifactIndexMaxEntries).toBe(10);
+      expect(config.artifactReadSizeCap).toBe(4096);
+      expect(config.artifactRedaction).toBe(true);
+      expect(config.rateLimits.artifacts_file).toBe(7);
+      expect(loadConfig({ ...production, AUTOPACK_ARTIFACT_REDACTION: '0' }).artifactRedaction).toBe(false);
+    });
+
+    it('production requires an absolute AUTOPACK_RUNS_ROOT, with a message that says so', () => {
+      const { AUTOPACK_RUNS_ROOT: _root, ...withoutRoot } = production;
+      expect(() => loadConfig(withoutRoot)).toThrow(/^production requires AUTOPACK_RUNS_ROOT: /);
+      expect(() => loadConfig({ ...production, AUTOPACK_RUNS_ROOT: 'runs' })).toThrow(
+        'AUTOPACK_RUNS_ROOT: must be an absolute path in production',
+      );
+    });
+
+    it.each([
+      [{ AUTOPACK_ARTIFACT_INDEX_MAX_ENTRIES: '0' }, /^AUTOPACK_ARTIFACT_INDEX_MAX_ENTRIES:/],
+      [{ AUTOPACK_ARTIFACT_READ_SIZE_CAP: '100' }, /^AUTOPACK_ARTIFACT_READ_SIZE_CAP:/],
+      [{ AUTOPACK_ARTIFACT_REDACTION: 'yes' }, /^AUTOPACK_ARTIFACT_REDACTION:/],
+    ])('refuses a bad artifact setting (%#)', (env, message) => {
+      expect(() => loadConfig(env)).toThrow(message);
+    });
+  });
+
   describe('identity settings', () => {
-    const production = { AUTOPACK_ENV: 'production', DATABASE_URL: DB, AUTOPACK_API_KEY: KEY };
+    const production = {
+      AUTOPACK_ENV: 'production',
+      DATABASE_URL: DB,
+      AUTOPACK_API_KEY: KEY,
+      AUTOPACK_RUNS_ROOT: '/srv/runs',
+    };
 
     it('defaults: 15-minute tokens, registration open outside production only, the four providers', () => {
       const dev = loadConfig({});

@@ -4,7 +4,7 @@ import { createPrivateKey, createPublicKey } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { APP_ENVIRONMENTS, AppConfig, LOG_LEVELS } from './app-config';
 import type { AppEnvironment, LogLevel } from './app-config';
 import { ConfigError } from './config-error';
@@ -30,6 +30,8 @@ type ProductionSecret = (typeof PRODUCTION_REQUIRED_SECRETS)[number];
 export const DEFAULT_RUN_TOKEN_CAP = 5_000_000;
 /** 1 MiB of patch: far above a reviewable change, well below the 2 MiB default body limit. */
 export const DEFAULT_MAX_PATCH_BYTES = 1024 * 1024;
+export const DEFAULT_ARTIFACT_INDEX_MAX_ENTRIES = 5000;
+export const DEFAULT_ARTIFACT_READ_SIZE_CAP = 1024 * 1024;
 
 const toInt = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value)) ? Number(value) : value;
@@ -96,6 +98,30 @@ class EnvironmentVariables {
   @Min(1024)
   @Max(64 * 1024 * 1024)
   AUTOPACK_MAX_PATCH_BYTES?: number;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  AUTOPACK_RUNS_ROOT?: string;
+
+  @Transform(toInt)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  AUTOPACK_ARTIFACT_INDEX_MAX_ENTRIES?: number;
+
+  @Transform(toInt)
+  @IsOptional()
+  @IsInt()
+  @Min(1024)
+  @Max(64 * 1024 * 1024)
+  AUTOPACK_ARTIFACT_READ_SIZE_CAP?: number;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsIn(['0', '1'])
+  AUTOPACK_ARTIFACT_REDACTION?: '0' | '1';
 
   @Transform(emptyToUndefined)
   @IsOptional()
@@ -319,6 +345,15 @@ export function loadConfig(env: RawEnv): AppConfig {
       );
     }
   }
+  if (isProduction && vars.AUTOPACK_RUNS_ROOT === undefined) {
+    // Not a secret, but guessing it would mean serving (or losing) artifacts from inside the image.
+    throw new ConfigError(
+      'production requires AUTOPACK_RUNS_ROOT: the absolute directory holding run artifacts (<root>/<run_id>/), e.g. a mounted volume',
+    );
+  }
+  if (isProduction && !isAbsolute(vars.AUTOPACK_RUNS_ROOT!)) {
+    throw new ConfigError('AUTOPACK_RUNS_ROOT: must be an absolute path in production');
+  }
   if (secrets.AUTOPACK_API_KEY !== undefined && secrets.AUTOPACK_API_KEY.length < 16) {
     throw new ConfigError('AUTOPACK_API_KEY must be at least 16 characters long');
   }
@@ -356,5 +391,12 @@ export function loadConfig(env: RawEnv): AppConfig {
     oauthProviders,
     runTokenCapDefault: vars.RUN_TOKEN_CAP ?? DEFAULT_RUN_TOKEN_CAP,
     maxPatchBytes: vars.AUTOPACK_MAX_PATCH_BYTES ?? DEFAULT_MAX_PATCH_BYTES,
+    runsRoot: resolve(vars.AUTOPACK_RUNS_ROOT ?? join(PROJECT_ROOT, '.data', 'runs')),
+    artifactIndexMaxEntries: vars.AUTOPACK_ARTIFACT_INDEX_MAX_ENTRIES ?? DEFAULT_ARTIFACT_INDEX_MAX_ENTRIES,
+    artifactReadSizeCap: vars.AUTOPACK_ARTIFACT_READ_SIZE_CAP ?? DEFAULT_ARTIFACT_READ_SIZE_CAP,
+    artifactRedaction:
+      vars.AUTOPACK_ARTIFACT_REDACTION === undefined
+        ? isProduction
+        : vars.AUTOPACK_ARTIFACT_REDACTION === '1',
   });
 }

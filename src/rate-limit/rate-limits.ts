@@ -11,6 +11,10 @@ export const RATE_LIMITS = {
   runs_start: { env: 'AUTOPACK_RATE_LIMIT_RUNS_START_PER_MINUTE', perMinute: 10 },
   /** Human decisions on approvals: a sensitive business flow, throttled per user. */
   decisions: { env: 'AUTOPACK_RATE_LIMIT_DECISIONS_PER_MINUTE', perMinute: 30 },
+  /** Listing a run's artifacts walks its directory tree (bounded, but not free). */
+  artifacts_index: { env: 'AUTOPACK_RATE_LIMIT_ARTIFACTS_INDEX_PER_MINUTE', perMinute: 60 },
+  /** Each artifact read costs up to the read cap of disk I/O plus redaction. */
+  artifacts_file: { env: 'AUTOPACK_RATE_LIMIT_ARTIFACTS_FILE_PER_MINUTE', perMinute: 240 },
 } as const satisfies Record<string, { env: string; perMinute: number }>;
 
 export type RateLimitName = keyof typeof RATE_LIMITS;

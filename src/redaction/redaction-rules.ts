@@ -18,8 +18,11 @@ const NOT_A_MARKER = '(?!\\[REDACTED:)';
 
 /** Header values run to the end of the line or a closing quote (they may hold spaces: `Bearer x`). */
 const HEADER_VALUE = `(?!\\s)${NOT_A_MARKER}[^\\r\\n"']+`;
-/** Assignment values stop where a query string, a list or a sentence would continue. */
-const ASSIGNED_VALUE = `${NOT_A_MARKER}[^\\s&"',;]+`;
+/**
+ * Assignment values stop where a query string, a list or a sentence would continue; a quoted value
+ * (`"password": "correct horse battery"`) runs to its closing quote, JSON escapes included.
+ */
+const ASSIGNED_VALUE = `${NOT_A_MARKER}(?:(?<=")(?:\\\\.|[^"\\\\\\r\\n])+(?=")|(?<=')[^'\\r\\n]+(?=')|[^\\s&"',;]+)`;
 /** `Name: value`, `"name": "value"`, `name=value`. */
 const SEPARATOR = `["']?\\s*[:=]\\s*["']?`;
 
@@ -63,7 +66,12 @@ export const REDACTION_RULES: readonly RedactionRule[] = [
   { name: 'jwt', pattern: /\beyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g },
   { name: 'aws_access_key', pattern: /\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/g },
   { name: 'github_token', pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b/g },
-  { name: 'gitlab_token', pattern: /\bglpat-[A-Za-z0-9_-]{20,}/g },
+  {
+    name: 'gitlab_token',
+    // Personal/project/group (glpat-), deploy (gldt-), trigger (glptt-), runner (glrt-, GR1348941…),
+    // feed (glft-), CI job (glcbt-), OAuth app (gloas-) and incoming mail (glimt-) tokens.
+    pattern: /\b(?:gl(?:pat|dt|ptt|rt|ft|cbt|oas|imt|soat)-[A-Za-z0-9_-]{20,}|GR1348941[A-Za-z0-9_-]{20,})/g,
+  },
   { name: 'slack_token', pattern: /\b(?:xox[abposre]-[A-Za-z0-9-]{10,}|xapp-\d-[A-Za-z0-9-]{10,})/g },
   { name: 'stripe_key', pattern: /\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,}|\bwhsec_[A-Za-z0-9]{20,}/g },
   { name: 'npm_token', pattern: /\bnpm_[A-Za-z0-9]{36}\b/g },

@@ -1,5 +1,11 @@
 import { REDACTION_RULES } from './redaction-rules';
-import { isSecretKey, redactJson, redactString, SECRET_FIELD_MARKER } from './redactor';
+import {
+  isSecretKey,
+  redactJson,
+  redactString,
+  redactStringWithSpans,
+  SECRET_FIELD_MARKER,
+} from './redactor';
 
 // Fake secrets are assembled at run time so that no scanner mistakes this file for a leak.
 const rep = (chars: string, n: number) => chars.repeat(Math.ceil(n / chars.length)).slice(0, n);
@@ -44,6 +50,9 @@ const TRUE_POSITIVES: Record<string, Array<{ text: string; secret: string }>> = 
     { text: "client_secret: 'cs-very-private'", secret: 'cs-very-private' },
     { text: 'AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY', secret: 'wJalrXUtnFEMI' },
     { text: '{"api_key": "plainapikeyvalue"}', secret: 'plainapikeyvalue' },
+    { text: '{"password": "correct horse battery staple"}', secret: 'battery staple' },
+    { text: '{"token":"tok\\"with-escaped\\"quote"}', secret: 'with-escaped' },
+    { text: "secret='two words'", secret: 'words' },
   ],
   bearer_token: [
     { text: 'sent Bearer abcdefghijklmnopqrstuvwxyz0123 upstream', secret: 'abcdefghijklmnopqrstuvwxyz0123' },
@@ -54,8 +63,13 @@ const TRUE_POSITIVES: Record<string, Array<{ text: string; secret: string }>> = 
     { text: `pushed with ${'ghp_'}${rep('A1b2C3', 36)}`, secret: rep('A1b2C3', 36) },
     { text: `${'gho_'}${rep('z9Y8', 36)} and ${'ghs_'}${rep('Q7r', 36)}`, secret: rep('z9Y8', 36) },
     { text: `token ${'github_pat_'}${rep('11ABCDEFG0_', 82)}`, secret: rep('11ABCDEFG0_', 82) },
+    { text: `user ${'ghu_'}${rep('Uu9', 36)} done`, secret: rep('Uu9', 36) },
   ],
-  gitlab_token: [{ text: `git remote uses ${'glpat-'}${rep('xY7_zQ-', 20)}`, secret: rep('xY7_zQ-', 20) }],
+  gitlab_token: [
+    { text: `git remote uses ${'glpat-'}${rep('xY7_zQ-', 20)}`, secret: rep('xY7_zQ-', 20) },
+    { text: `deploy ${'gldt-'}${rep('Dd3', 24)}`, secret: rep('Dd3', 24) },
+    { text: `runner ${'glrt-'}${rep('Rr5', 24)}`, secret: rep('Rr5', 24) },
+  ],
   slack_token: [{ text: `bot ${'xoxb-'}1234567890-0987654321-${rep('AbCd', 24)}`, secret: rep('AbCd', 24) }],
   stripe_key: [
     { text: `charge with ${'sk_live_'}${rep('51HxYz', 24)}`, secret: rep('51HxYz', 24) },
@@ -79,6 +93,9 @@ const FALSE_POSITIVES = [
   'https://github.com/org/repo/pull/12 and postgres://db.internal:5432/app',
   'sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
   'eyJust a word, AKIA is short, ghp_short, apk_tiny, sk_test_x',
+  'run-7f3c2a1e-2026 started; phase P1 of tier T1 is QUEUED',
+  'glpat is a prefix, gldt- alone is nothing, and "quoted prose" stays',
+  'The token bucket refills; cookies are baked at 180 degrees.',
 ];
 
 describe('redactString', () => {
@@ -123,6 +140,46 @@ describe('redactString', () => {
       expect(redactString(text)).toEqual(once);
       expect(redactString(once.value)).toEqual({ value: once.value, count: 0 });
     }
+  });
+});
+
+describe('redactStringWithSpans', () => {
+  const samples = [
+    ...Object.values(TRUE_POSITIVES)
+      .flat()
+      .map(({ text }) => text),
+    ...FALSE_POSITIVES,
+    `a ${JWT} b password=x c AKIAIOSFODNN7EXAMPLE d`,
+    'Cookie: foo Authorization: bar baz\nnext line password="p w"',
+    'literal [REDACTED:jwt] stays; token=abc',
+  ];
+
+  it.each(samples)('agrees with redactString and places every marker exactly: %#', (text) => {
+    const detailed = redactStringWithSpans(text);
+    const plain = redactString(text);
+    expect(detailed.value).toBe(plain.value);
+    expect(detailed.count).toBe(plain.count);
+    let previousEnd = 0;
+    let shift = 0;
+    for (const span of detailed.spans) {
+      expect(span.start).toBeGreaterThanOrEqual(previousEnd);
+      expect(detailed.value.slice(span.start, span.end)).toMatch(/\[REDACTED:[a-z_]+\]$/);
+      // The text between markers is the input's, unchanged.
+      expect(detailed.value.slice(previousEnd, span.start)).toBe(
+        text.slice(previousEnd - shift, span.sourceStart),
+      );
+      shift = span.end - span.sourceEnd;
+      previousEnd = span.end;
+    }
+    expect(detailed.value.slice(previousEnd)).toBe(text.slice(previousEnd - shift));
+  });
+
+  it('makes one span of a marker a later rule swallowed', () => {
+    const { value, spans } = redactStringWithSpans('Cookie: a Authorization: b');
+    expect(value).toBe('Cookie: [REDACTED:cookie_header]');
+    expect(spans).toEqual([
+      { start: 8, end: value.length, sourceStart: 8, sourceEnd: 26, rule: 'cookie_header' },
+    ]);
   });
 });
 

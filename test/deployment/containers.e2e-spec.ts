@@ -83,6 +83,13 @@ describe('docker-compose.prod.example.yml', () => {
     expect(backend.environment?.AUTOPACK_ENV).toBe('production');
   });
 
+  it('gives the backend an absolute AUTOPACK_RUNS_ROOT backed by a volume (production requires it)', () => {
+    const root = backend.environment?.AUTOPACK_RUNS_ROOT;
+    expect(root).toMatch(/^\/\S+$/);
+    const mount = (backend.volumes ?? []).find((volume) => volume.split(':')[1] === root);
+    expect(mount).toBeDefined();
+  });
+
   it.each(PRODUCTION_REQUIRED_SECRETS)('provides %s as a compose secret file', (name) => {
     const path = backend.environment?.[`${name}_FILE`];
     expect(path).toMatch(/^\/run\/secrets\/\w+$/);

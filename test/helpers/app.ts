@@ -49,6 +49,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     AUTOPACK_API_KEY: TEST_INSTANCE_KEY,
     DATABASE_URL: database.url,
     AUTOPACK_DATA_DIR: mkdtempSync(join(tmpdir(), 'autopack-test-data-')),
+    AUTOPACK_RUNS_ROOT: mkdtempSync(join(tmpdir(), 'autopack-test-runs-')),
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
     ...options.env,
   });
