@@ -11,6 +11,7 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { dataSourceOptions } from './database/data-source-options';
 import { runPendingMigrations } from './database/migrate';
+import { ExternalActionsModule } from './external-actions/external-actions.module';
 import { HealthModule } from './health/health.module';
 import { ObservabilityModule } from './observability/observability.module';
 import { loggerParams } from './http/logging';
@@ -45,6 +46,7 @@ export class AppModule {
         ObservabilityModule,
         RunsModule,
         AuditModule,
+        ExternalActionsModule,
       ],
       providers: [
         // Order matters: authentication decides the principal the rate limiter counts against.

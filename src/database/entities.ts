@@ -4,6 +4,7 @@ import { OAuthCredential } from '../auth/oauth/oauth-credential.entity';
 import { User } from '../auth/users/user.entity';
 import { AuditChainHead } from '../audit/entities/audit-chain-head.entity';
 import { AuditEvent } from '../audit/entities/audit-event.entity';
+import { EXTERNAL_ACTION_ENTITIES } from '../external-actions/external-action.entity';
 import { RateLimitCounter } from '../rate-limit/rate-limit-counter.entity';
 import { RUN_ENTITIES } from '../runs/entities';
 
@@ -17,4 +18,5 @@ export const ENTITIES = [
   AuditEvent,
   AuditChainHead,
   ...RUN_ENTITIES,
+  ...EXTERNAL_ACTION_ENTITIES,
 ];

@@ -9,6 +9,10 @@ export const RATE_LIMITS = {
   login: { env: 'AUTOPACK_LOGIN_RATE_LIMIT_PER_MINUTE', perMinute: 5 },
   /** Starting a run creates many rows; an executor loop gone wrong must not flood the database. */
   runs_start: { env: 'AUTOPACK_RATE_LIMIT_RUNS_START_PER_MINUTE', perMinute: 10 },
+  /** Approving or rejecting an external action: a sensitive business flow, one human at human speed. */
+  actions_approve: { env: 'AUTOPACK_RATE_LIMIT_ACTIONS_APPROVE_PER_MINUTE', perMinute: 30 },
+  /** Execution claims: an executor polling in a tight loop must not hammer the claim transaction. */
+  actions_claim: { env: 'AUTOPACK_RATE_LIMIT_ACTIONS_CLAIM_PER_MINUTE', perMinute: 120 },
 } as const satisfies Record<string, { env: string; perMinute: number }>;
 
 export type RateLimitName = keyof typeof RATE_LIMITS;

@@ -1,4 +1,5 @@
 // Every migration, oldest first. `npm run migration:generate -- Name` appends new ones here.
+import { ExternalActions1795285744591 } from './1795285744591-ExternalActions';
 import { Identity1795280959491 } from './1795280959491-Identity';
 import { AuditLog1795281010044 } from './1795281010044-AuditLog';
 import { Runs1795281072053 } from './1795281072053-Runs';
@@ -8,4 +9,5 @@ export const MIGRATIONS = [
   Identity1795280959491,
   AuditLog1795281010044,
   Runs1795281072053,
+  ExternalActions1795285744591,
 ];
