@@ -15,6 +15,17 @@ export interface SpendSnapshot {
   max_actions_per_day: number;
 }
 
+/**
+ * A principal id as `{ type, id }`. Never the joined `apikey:<uuid>` form in details: the shared redactor
+ * reads `apikey:<value>` as a secret assignment and would hide who asked.
+ */
+export function principalRef(principalId: string): { type: string; id: string } {
+  const colon = principalId.indexOf(':');
+  if (colon < 0) return { type: principalId, id: principalId };
+  const prefix = principalId.slice(0, colon);
+  return { type: prefix === 'apikey' ? 'api_key' : prefix, id: principalId.slice(colon + 1) };
+}
+
 const iso = (date: Date | null | undefined) => date?.toISOString() ?? null;
 const RISK_LEVEL = { A: 'low', B: 'medium', C: 'high' } as const;
 
@@ -39,10 +50,10 @@ export function actionAuditEvent(
       status: action.status,
       ...extra,
       who: {
-        requested_by: action.proposedBy,
-        approved_by: action.approvals.map((approval) => approval.by),
+        requested_by: principalRef(action.proposedBy),
+        approved_by: action.approvals.map((approval) => principalRef(approval.by)),
         auth_principal_type: ctx.actor.kind,
-        auth_principal_id: ctx.actor.id,
+        auth_principal_id: principalRef(ctx.actor.id).id,
       },
       what: {
         action_type: `${action.provider}.${action.action}`,
