@@ -4,7 +4,8 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { AuditContext } from '../audit/audit-context';
 import { systemAuditContext } from '../audit/audit-context';
 import { AuditService } from '../audit/audit.service';
-import { OAuthCredentialsService } from '../auth/oauth/oauth-credentials.service';
+import { credentialStatus } from '../auth/oauth/credential-health';
+import { OAuthCredential } from '../auth/oauth/oauth-credential.entity';
 import type { Principal } from '../auth/principal';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../observability/metrics.service';
@@ -66,7 +67,6 @@ export class ActionClaimsService implements OnModuleInit, OnModuleDestroy {
     private readonly config: AppConfig,
     private readonly audit: AuditService,
     private readonly actions: ExternalActionsService,
-    private readonly credentials: OAuthCredentialsService,
     private readonly metrics: MetricsService,
   ) {}
 
@@ -85,7 +85,6 @@ export class ActionClaimsService implements OnModuleInit, OnModuleDestroy {
     principal: Principal,
     ctx: AuditContext,
   ): Promise<ClaimResult> {
-    // Read outside the transaction: the credential store is not part of the decision's lock order.
     const result = await this.dataSource.transaction(async (manager) => {
       const action = await lockAction(manager, id, ownerFilterFor(principal));
       const now = new Date();
@@ -311,17 +310,21 @@ export class ActionClaimsService implements OnModuleInit, OnModuleDestroy {
     if (!this.config.domainSwitches[rule.killSwitch]) {
       return deny('domain_switch_off', `${rule.killSwitch} is off`);
     }
-    const credential = await this.credentialStatus(action.provider);
+    const credential = await this.credentialStatus(manager, action.provider, now);
     if (!HEALTHY_CREDENTIAL.includes(credential)) {
       return deny('credential_unhealthy', `the ${action.provider} credential is ${credential}`);
     }
     return null;
   }
 
-  /** `valid`/`expiring` are healthy; no stored credential (or a provider outside the store) is not. */
-  private async credentialStatus(provider: string): Promise<string> {
+  /**
+   * The provider credential's health (as `GET /api/auth/oauth/health/{provider}` reports it), read on the
+   * claim's own connection: a second pool connection per open claim transaction could starve the pool.
+   * `valid`/`expiring` are healthy; no stored credential (or a provider outside the store) is not.
+   */
+  private async credentialStatus(manager: EntityManager, provider: string, now: Date): Promise<string> {
     if (!this.config.oauthProviders.includes(provider)) return 'not_configured';
-    return (await this.credentials.healthOf(provider)).status;
+    return credentialStatus(await manager.getRepository(OAuthCredential).findOneBy({ provider }), now);
   }
 
   /** Atomic across replicas: the day's row is only updated when both caps still have room. */

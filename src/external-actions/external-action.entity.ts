@@ -130,7 +130,7 @@ export class ExternalAction {
   phaseId: string | null;
 
   /** Humans who approved (policy approvals of Tier A/B are recorded as `policy`). */
-  @Column({ type: 'jsonb', default: () => "'[]'::jsonb" })
+  @Column({ type: 'jsonb' })
   approvals: ActionApproval[];
 
   @Column({ name: 'approved_at', type: 'timestamptz', nullable: true })

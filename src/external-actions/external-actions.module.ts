@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
-import { OAuthModule } from '../auth/oauth/oauth.module';
 import { ObservabilityModule } from '../observability/observability.module';
 import { ActionClaimsService } from './action-claims.service';
 import { ExternalActionsController } from './external-actions.controller';
@@ -10,7 +9,7 @@ import { KillSwitchesService } from './kill-switches.service';
 
 /** External side effects: the Tier A/B/C policy, approvals bound to payload hashes, atomic claims. */
 @Module({
-  imports: [AuditModule, OAuthModule, ObservabilityModule],
+  imports: [AuditModule, ObservabilityModule],
   controllers: [ExternalActionsController],
   providers: [ExternalActionsService, ActionClaimsService, ExternalActionsReader, KillSwitchesService],
   exports: [KillSwitchesService, ActionClaimsService],
