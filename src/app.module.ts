@@ -13,6 +13,7 @@ import { ConfigModule } from './config/config.module';
 import { dataSourceOptions } from './database/data-source-options';
 import { runPendingMigrations } from './database/migrate';
 import { GovernanceModule } from './governance/governance.module';
+import { ExternalActionsModule } from './external-actions/external-actions.module';
 import { HealthModule } from './health/health.module';
 import { ObservabilityModule } from './observability/observability.module';
 import { loggerParams } from './http/logging';
@@ -49,6 +50,7 @@ export class AppModule {
         ArtifactsModule,
         AuditModule,
         GovernanceModule,
+        ExternalActionsModule,
       ],
       providers: [
         // Order matters: authentication decides the principal the rate limiter counts against.

@@ -21,7 +21,14 @@ describe('GET /health', () => {
       database: { status: 'ok', latency_ms: expect.any(Number) },
       database_identity: databaseIdentity(t.config.databaseUrl),
       version: t.config.version,
-      kill_switches: expect.any(Object),
+      kill_switches: {
+        AUTOPACK_EXTERNAL_ACTIONS_ENABLED: false,
+        AUTOPACK_ENABLE_ETSY_PUBLISH: false,
+        AUTOPACK_ENABLE_SHOPIFY_PUBLISH: false,
+        AUTOPACK_ENABLE_YOUTUBE_PUBLISH: false,
+        AUTOPACK_ENABLE_TRADING_ORDERS: false,
+        AUTOPACK_SIDE_EFFECTS_DRY_RUN: true,
+      },
     });
     expect(res.body.database_identity).toMatch(/^[0-9a-f]{16}$/);
   });

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppModule } from '../app.module';
 import { loadConfig, PROJECT_ROOT } from '../config/load-config';
+import { renderPolicyTable } from '../external-actions/external-actions-policy';
+import { renderSwitchTable } from '../external-actions/kill-switches.service';
 import { RATE_LIMITS } from '../rate-limit/rate-limits';
 import { loadPathPolicy, renderPathPolicy } from '../governance/path-policy';
 import { describeDifference, renderEndpointReference, replaceGeneratedBlock } from '../openapi/contract';
@@ -13,6 +15,7 @@ import { buildOpenApiDocument } from '../openapi/openapi';
 const OPENAPI_FILE = join(PROJECT_ROOT, 'docs', 'openapi.json');
 const CONTRACT_FILE = join(PROJECT_ROOT, 'docs', 'CANONICAL_API_CONTRACT.md');
 const GOVERNANCE_FILE = join(PROJECT_ROOT, 'docs', 'GOVERNANCE.md');
+const EXTERNAL_ACTIONS_FILE = join(PROJECT_ROOT, 'docs', 'EXTERNAL_ACTIONS.md');
 
 /**
  * Builds the contract from the code alone (no database, no port: Nest's preview mode wires the module
@@ -36,9 +39,23 @@ async function generate(): Promise<Map<string, string>> {
   await app.close();
 
   const contract = replaceGeneratedBlock(
-    readFileSync(CONTRACT_FILE, 'utf8'),
-    'endpoints',
-    renderEndpointReference(document, `${RATE_LIMITS.default.perMinute}/min (default)`),
+    replaceGeneratedBlock(
+      readFileSync(CONTRACT_FILE, 'utf8'),
+      'endpoints',
+      renderEndpointReference(document, `${RATE_LIMITS.default.perMinute}/min (default)`),
+    ),
+    'kill-switches',
+    renderSwitchTable(),
+  );
+  // The policy as the code reads it: config/external-actions-policy.yaml, validated like at start.
+  const externalActions = replaceGeneratedBlock(
+    replaceGeneratedBlock(
+      readFileSync(EXTERNAL_ACTIONS_FILE, 'utf8'),
+      'external-actions-policy',
+      renderPolicyTable(config.externalActionsPolicy),
+    ),
+    'kill-switches',
+    renderSwitchTable(),
   );
   const governance = replaceGeneratedBlock(
     readFileSync(GOVERNANCE_FILE, 'utf8'),
@@ -49,6 +66,7 @@ async function generate(): Promise<Map<string, string>> {
     [OPENAPI_FILE, `${JSON.stringify(document, null, 2)}\n`],
     [CONTRACT_FILE, contract],
     [GOVERNANCE_FILE, governance],
+    [EXTERNAL_ACTIONS_FILE, externalActions],
   ]);
 }
 

@@ -1,3 +1,4 @@
+import type { DomainSwitch, ExternalActionsPolicy } from '../external-actions/external-actions-policy';
 import type { RateLimitName } from '../rate-limit/rate-limits';
 
 export const APP_ENVIRONMENTS = ['development', 'test', 'production'] as const;
@@ -67,6 +68,22 @@ export class AppConfig {
   readonly artifactReadSizeCap: number;
   /** Redact every artifact read (on by default in production); `?redact=true` asks for it otherwise. */
   readonly artifactRedaction: boolean;
+  /** The global external-actions kill switch (`AUTOPACK_EXTERNAL_ACTIONS_ENABLED`, default off). */
+  readonly externalActionsEnabled: boolean;
+  /** The per-domain kill switches (`AUTOPACK_ENABLE_*`, each default off). */
+  readonly domainSwitches: Readonly<Record<DomainSwitch, boolean>>;
+  /** `AUTOPACK_SIDE_EFFECTS_DRY_RUN` (default on): granted claims are dry runs, nothing is executed. */
+  readonly sideEffectsDryRun: boolean;
+  /** `AUTOPACK_MAX_DAILY_SPEND_USD` in cents: the hard cap of reserved spend per UTC day (default 0). */
+  readonly maxDailySpendCents: number;
+  /** `AUTOPACK_MAX_ACTIONS_PER_DAY`: executions granted per UTC day (default 50). */
+  readonly maxActionsPerDay: number;
+  /** How long an approval holds before the action becomes EXPIRED (default 24 h). */
+  readonly actionApprovalTtlSeconds: number;
+  /** How long a granted claim may run before the action becomes OUTCOME_UNKNOWN (default 300 s). */
+  readonly actionLeaseSeconds: number;
+  /** The validated `config/external-actions-policy.yaml` (or `AUTOPACK_EXTERNAL_ACTIONS_POLICY_FILE`). */
+  readonly externalActionsPolicy: ExternalActionsPolicy;
 
   constructor(
     init: Omit<
@@ -122,6 +139,13 @@ export class AppConfig {
       artifact_index_max_entries: this.artifactIndexMaxEntries,
       artifact_read_size_cap: this.artifactReadSizeCap,
       artifact_redaction: this.artifactRedaction,
+      external_actions_enabled: this.externalActionsEnabled,
+      domain_switches: this.domainSwitches,
+      side_effects_dry_run: this.sideEffectsDryRun,
+      max_daily_spend_cents: this.maxDailySpendCents,
+      max_actions_per_day: this.maxActionsPerDay,
+      action_approval_ttl_seconds: this.actionApprovalTtlSeconds,
+      action_lease_seconds: this.actionLeaseSeconds,
     };
   }
 }

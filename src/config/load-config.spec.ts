@@ -92,6 +92,62 @@ describe('loadConfig', () => {
     expect(custom.rateLimits.runs_start).toBe(3);
   });
 
+  it('external actions: everything off, dry-run on, caps and lifetimes by default; overrides are read', () => {
+    const defaults = loadConfig({});
+    expect(defaults.externalActionsEnabled).toBe(false);
+    expect(Object.values(defaults.domainSwitches)).toEqual([false, false, false, false]);
+    expect(defaults.sideEffectsDryRun).toBe(true);
+    expect(defaults.maxDailySpendCents).toBe(0);
+    expect(defaults.maxActionsPerDay).toBe(50);
+    expect(defaults.actionApprovalTtlSeconds).toBe(86_400);
+    expect(defaults.actionLeaseSeconds).toBe(300);
+    expect(Object.keys(defaults.externalActionsPolicy.providers)).toEqual([
+      'etsy',
+      'shopify',
+      'youtube',
+      'broker',
+    ]);
+
+    const set = loadConfig({
+      AUTOPACK_EXTERNAL_ACTIONS_ENABLED: '1',
+      AUTOPACK_ENABLE_TRADING_ORDERS: '1',
+      AUTOPACK_SIDE_EFFECTS_DRY_RUN: '0',
+      AUTOPACK_MAX_DAILY_SPEND_USD: '12.5',
+      AUTOPACK_MAX_ACTIONS_PER_DAY: '7',
+      AUTOPACK_ACTION_APPROVAL_TTL_SECONDS: '3600',
+      AUTOPACK_ACTION_LEASE_SECONDS: '60',
+    });
+    expect(set.externalActionsEnabled).toBe(true);
+    expect(set.domainSwitches).toEqual({
+      AUTOPACK_ENABLE_ETSY_PUBLISH: false,
+      AUTOPACK_ENABLE_SHOPIFY_PUBLISH: false,
+      AUTOPACK_ENABLE_YOUTUBE_PUBLISH: false,
+      AUTOPACK_ENABLE_TRADING_ORDERS: true,
+    });
+    expect(set.sideEffectsDryRun).toBe(false);
+    expect(set.maxDailySpendCents).toBe(1250);
+    expect(set.maxActionsPerDay).toBe(7);
+    expect(set.actionApprovalTtlSeconds).toBe(3600);
+    expect(set.actionLeaseSeconds).toBe(60);
+  });
+
+  it.each([
+    [{ AUTOPACK_EXTERNAL_ACTIONS_ENABLED: 'yes' }, /AUTOPACK_EXTERNAL_ACTIONS_ENABLED/],
+    [{ AUTOPACK_ENABLE_ETSY_PUBLISH: 'true' }, /AUTOPACK_ENABLE_ETSY_PUBLISH: must be 0 or 1/],
+    [{ AUTOPACK_SIDE_EFFECTS_DRY_RUN: 'off' }, /AUTOPACK_SIDE_EFFECTS_DRY_RUN/],
+    [{ AUTOPACK_MAX_DAILY_SPEND_USD: '1.234' }, /AUTOPACK_MAX_DAILY_SPEND_USD/],
+    [{ AUTOPACK_MAX_DAILY_SPEND_USD: '-5' }, /AUTOPACK_MAX_DAILY_SPEND_USD/],
+    [{ AUTOPACK_MAX_ACTIONS_PER_DAY: '-1' }, /AUTOPACK_MAX_ACTIONS_PER_DAY/],
+    [{ AUTOPACK_ACTION_LEASE_SECONDS: '0' }, /AUTOPACK_ACTION_LEASE_SECONDS/],
+    [
+      { AUTOPACK_EXTERNAL_ACTIONS_POLICY_FILE: '/nonexistent/policy.yaml' },
+      /external actions policy .* cannot be read/,
+    ],
+  ])('refuses invalid external-actions settings (%#)', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
   it('ignores AUTOPACK_PUBLIC_READ in production', () => {
     expect(loadConfig({ AUTOPACK_PUBLIC_READ: '1' }).publicRead).toBe(true);
     expect(

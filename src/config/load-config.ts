@@ -8,6 +8,8 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { APP_ENVIRONMENTS, AppConfig, LOG_LEVELS } from './app-config';
 import type { AppEnvironment, LogLevel } from './app-config';
 import { ConfigError } from './config-error';
+import { DOMAIN_SWITCHES, loadExternalActionsPolicy } from '../external-actions/external-actions-policy';
+import type { DomainSwitch } from '../external-actions/external-actions-policy';
 import { RATE_LIMITS } from '../rate-limit/rate-limits';
 import type { RateLimitName } from '../rate-limit/rate-limits';
 import { RawEnv, readSecret } from './secret-env';
@@ -32,6 +34,12 @@ export const DEFAULT_RUN_TOKEN_CAP = 5_000_000;
 export const DEFAULT_MAX_PATCH_BYTES = 1024 * 1024;
 export const DEFAULT_ARTIFACT_INDEX_MAX_ENTRIES = 5000;
 export const DEFAULT_ARTIFACT_READ_SIZE_CAP = 1024 * 1024;
+export const DEFAULT_MAX_ACTIONS_PER_DAY = 50;
+export const DEFAULT_EXTERNAL_ACTIONS_POLICY_FILE = join(
+  PROJECT_ROOT,
+  'config',
+  'external-actions-policy.yaml',
+);
 
 const toInt = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value)) ? Number(value) : value;
@@ -185,6 +193,68 @@ class EnvironmentVariables {
   @IsOptional()
   @IsString()
   AUTOPACK_OAUTH_PROVIDERS?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsIn(['0', '1'])
+  AUTOPACK_EXTERNAL_ACTIONS_ENABLED?: '0' | '1';
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsIn(['0', '1'])
+  AUTOPACK_SIDE_EFFECTS_DRY_RUN?: '0' | '1';
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^\d{1,9}(\.\d{1,2})?$/, {
+    message:
+      'AUTOPACK_MAX_DAILY_SPEND_USD must be an amount in USD with at most two decimals (e.g. 25 or 12.50)',
+  })
+  AUTOPACK_MAX_DAILY_SPEND_USD?: string;
+
+  @Transform(toInt)
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  AUTOPACK_MAX_ACTIONS_PER_DAY?: number;
+
+  @Transform(toInt)
+  @IsOptional()
+  @IsInt()
+  @Min(60)
+  @Max(30 * 24 * 60 * 60)
+  AUTOPACK_ACTION_APPROVAL_TTL_SECONDS?: number;
+
+  @Transform(toInt)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(24 * 60 * 60)
+  AUTOPACK_ACTION_LEASE_SECONDS?: number;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  AUTOPACK_EXTERNAL_ACTIONS_POLICY_FILE?: string;
+}
+
+/** Each domain kill switch: `1` on, `0` or unset off; anything else is refused (a typo must not open it). */
+function readDomainSwitches(env: RawEnv): Record<DomainSwitch, boolean> {
+  const entries = DOMAIN_SWITCHES.map((name) => {
+    const raw = env[name];
+    if (raw !== undefined && raw !== '' && raw !== '0' && raw !== '1') {
+      throw new ConfigError(`${name}: must be 0 or 1`);
+    }
+    return [name, raw === '1'] as const;
+  });
+  return Object.fromEntries(entries) as Record<DomainSwitch, boolean>;
+}
+
+/** "12.50" → 1250 (decimal arithmetic on the digits, no floating point). */
+function usdToCents(usd: string): number {
+  const [whole, fraction = ''] = usd.split('.');
+  return Number(whole) * 100 + Number(fraction.padEnd(2, '0'));
 }
 
 export const DEFAULT_OAUTH_PROVIDERS = ['etsy', 'shopify', 'youtube', 'broker'];
@@ -398,5 +468,16 @@ export function loadConfig(env: RawEnv): AppConfig {
       vars.AUTOPACK_ARTIFACT_REDACTION === undefined
         ? isProduction
         : vars.AUTOPACK_ARTIFACT_REDACTION === '1',
+    externalActionsEnabled: vars.AUTOPACK_EXTERNAL_ACTIONS_ENABLED === '1',
+    domainSwitches: readDomainSwitches(env),
+    // Dry-run stays on unless explicitly switched off.
+    sideEffectsDryRun: vars.AUTOPACK_SIDE_EFFECTS_DRY_RUN !== '0',
+    maxDailySpendCents: usdToCents(vars.AUTOPACK_MAX_DAILY_SPEND_USD ?? '0'),
+    maxActionsPerDay: vars.AUTOPACK_MAX_ACTIONS_PER_DAY ?? DEFAULT_MAX_ACTIONS_PER_DAY,
+    actionApprovalTtlSeconds: vars.AUTOPACK_ACTION_APPROVAL_TTL_SECONDS ?? 24 * 60 * 60,
+    actionLeaseSeconds: vars.AUTOPACK_ACTION_LEASE_SECONDS ?? 300,
+    externalActionsPolicy: loadExternalActionsPolicy(
+      resolve(vars.AUTOPACK_EXTERNAL_ACTIONS_POLICY_FILE ?? DEFAULT_EXTERNAL_ACTIONS_POLICY_FILE),
+    ),
   });
 }

@@ -9,6 +9,7 @@ import { OAuthCredential } from '../auth/oauth/oauth-credential.entity';
 import { User } from '../auth/users/user.entity';
 import { AuditChainHead } from '../audit/entities/audit-chain-head.entity';
 import { AuditEvent } from '../audit/entities/audit-event.entity';
+import { EXTERNAL_ACTION_ENTITIES } from '../external-actions/external-action.entity';
 import { RateLimitCounter } from '../rate-limit/rate-limit-counter.entity';
 import { RUN_ENTITIES } from '../runs/entities';
 
@@ -27,4 +28,5 @@ export const ENTITIES = [
   ModelOverride,
   HumanNote,
   ...RUN_ENTITIES,
+  ...EXTERNAL_ACTION_ENTITIES,
 ];

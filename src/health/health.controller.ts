@@ -2,6 +2,7 @@ import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Public } from '../auth/auth.decorators';
+import { KillSwitchesService } from '../external-actions/kill-switches.service';
 import { NoRateLimit } from '../rate-limit/rate-limit.decorator';
 import { HealthResponseDto, LivenessResponseDto } from './health.dto';
 import { HealthService } from './health.service';
@@ -9,7 +10,10 @@ import { HealthService } from './health.service';
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
-  constructor(private readonly health: HealthService) {}
+  constructor(
+    private readonly health: HealthService,
+    private readonly switches: KillSwitchesService,
+  ) {}
 
   /**
    * Readiness: 503 `unhealthy` when the database does not answer or migrations are pending; 200
@@ -46,7 +50,7 @@ export class HealthController {
       migrations,
       database_identity: this.health.databaseIdentity,
       version: this.health.version,
-      kill_switches: {},
+      kill_switches: this.switches.snapshot(),
     };
   }
 

@@ -15,7 +15,10 @@ export class HealthResponseDto {
   /** sha256(host:port/database), first 16 hex digits. Never credentials. */
   database_identity: string;
   version: string;
-  /** Every kill switch and whether it is on. */
+  /**
+   * Every external-actions switch by its variable, `true` = on: AUTOPACK_EXTERNAL_ACTIONS_ENABLED, each
+   * AUTOPACK_ENABLE_*, and AUTOPACK_SIDE_EFFECTS_DRY_RUN (`true`: dry-run is on).
+   */
   kill_switches: Record<string, boolean>;
 }
 

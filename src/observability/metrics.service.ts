@@ -38,6 +38,14 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  /** Every execution claim's outcome: `granted`, `dry_run`, or the denial reason (`kill_switch_off`, …). */
+  readonly actionClaims = new Counter({
+    name: 'autopack_action_claims_total',
+    help: 'External action execution claims by result (granted, dry_run, or the denial reason)',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
   constructor(dataSource: DataSource) {
     collectDefaultMetrics({ register: this.registry, prefix: 'autopack_process_' });
     const pool = () => (dataSource.driver as unknown as { master?: PoolStats }).master;

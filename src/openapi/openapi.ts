@@ -27,6 +27,9 @@ export function sortDeep(value: unknown, key?: string): unknown {
   if (Array.isArray(value)) {
     const items = value.map((item) => sortDeep(item));
     if (key === 'required' || key === 'tags') return [...items].sort();
+    // A string union's enum comes in the TypeScript checker's internal order, which shifts with unrelated
+    // code (a new import elsewhere reorders it): sort, so the contract changes only when the values do.
+    if (key === 'enum' && items.every((item) => typeof item === 'string')) return [...items].sort();
     if (key === 'parameters') {
       return [...items].sort((a, b) => paramKey(a).localeCompare(paramKey(b)));
     }

@@ -15,6 +15,10 @@ export const RATE_LIMITS = {
   artifacts_index: { env: 'AUTOPACK_RATE_LIMIT_ARTIFACTS_INDEX_PER_MINUTE', perMinute: 60 },
   /** Each artifact read costs up to the read cap of disk I/O plus redaction. */
   artifacts_file: { env: 'AUTOPACK_RATE_LIMIT_ARTIFACTS_FILE_PER_MINUTE', perMinute: 240 },
+  /** Approving or rejecting an external action: a sensitive business flow, one human at human speed. */
+  actions_approve: { env: 'AUTOPACK_RATE_LIMIT_ACTIONS_APPROVE_PER_MINUTE', perMinute: 30 },
+  /** Execution claims: an executor polling in a tight loop must not hammer the claim transaction. */
+  actions_claim: { env: 'AUTOPACK_RATE_LIMIT_ACTIONS_CLAIM_PER_MINUTE', perMinute: 120 },
 } as const satisfies Record<string, { env: string; perMinute: number }>;
 
 export type RateLimitName = keyof typeof RATE_LIMITS;

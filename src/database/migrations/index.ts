@@ -1,6 +1,7 @@
 // Every migration, oldest first. `npm run migration:generate -- Name` appends new ones here.
 import { Dashboard1795286831957 } from './1795286831957-Dashboard';
 import { Governance1795285838154 } from './1795285838154-Governance';
+import { ExternalActions1795285744591 } from './1795285744591-ExternalActions';
 import { Identity1795280959491 } from './1795280959491-Identity';
 import { AuditLog1795281010044 } from './1795281010044-AuditLog';
 import { Runs1795281072053 } from './1795281072053-Runs';
@@ -11,6 +12,7 @@ export const MIGRATIONS = [
   Identity1795280959491,
   AuditLog1795281010044,
   Runs1795281072053,
+  ExternalActions1795285744591,
   Governance1795285838154,
   UnloggedRateLimits1795286500000,
   Dashboard1795286831957,
