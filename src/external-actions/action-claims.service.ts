@@ -1,4 +1,4 @@
-import { ConflictException, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { ConflictException, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import type { AuditContext } from '../audit/audit-context';
@@ -61,6 +61,7 @@ const utcDay = (now: Date) => now.toISOString().slice(0, 10);
 @Injectable()
 export class ActionClaimsService implements OnModuleInit, OnModuleDestroy {
   private sweeper?: NodeJS.Timeout;
+  private readonly logger = new Logger(ActionClaimsService.name);
 
   constructor(
     private readonly dataSource: DataSource,
@@ -71,7 +72,14 @@ export class ActionClaimsService implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
-    this.sweeper = setInterval(() => void this.sweepExpired().catch(() => undefined), SWEEP_INTERVAL_MS);
+    // A failed sweep is retried on the next tick, but never silently: stale leases stay EXECUTING meanwhile.
+    const sweep = () =>
+      this.sweepExpired().catch((error: unknown) =>
+        this.logger.error(
+          `external actions sweep failed: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+      );
+    this.sweeper = setInterval(() => void sweep(), SWEEP_INTERVAL_MS);
     this.sweeper.unref();
   }
 
