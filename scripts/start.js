@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// `npm start`: build only when the sources are newer than the last build, then run the server in this
+// process (so Ctrl-C and SIGTERM reach its shutdown handlers). A fresh clone always builds.
+'use strict';
+const { spawnSync } = require('node:child_process');
+const { existsSync, readdirSync, statSync, writeFileSync } = require('node:fs');
+const { join } = require('node:path');
+
+const root = join(__dirname, '..');
+const built = join(root, 'dist', 'main.js');
+// Written after every successful build here: tsc leaves unchanged outputs (and their mtimes) alone.
+const stamp = join(root, 'dist', '.start-build-stamp');
+
+function newestMtime(path) {
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return readdirSync(path).reduce((newest, entry) => Math.max(newest, newestMtime(join(path, entry))), stat.mtimeMs);
+}
+
+const inputs = ['src', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'nest-cli.json'];
+const stale =
+  !existsSync(built) ||
+  !existsSync(stamp) ||
+  Math.max(...inputs.map((input) => newestMtime(join(root, input)))) > statSync(stamp).mtimeMs;
+
+if (stale) {
+  const build = spawnSync('npx', ['nest', 'build'], { cwd: root, stdio: 'inherit' });
+  if (build.status !== 0) process.exit(build.status ?? 1);
+  writeFileSync(stamp, `${new Date().toISOString()}\n`);
+}
+require(built);
