@@ -5,6 +5,7 @@ import { Logger } from 'nestjs-pino';
 import { relative } from 'node:path';
 import { AppModule } from './app.module';
 import { loadOrCreateDevInstanceKey } from './auth/instance-key';
+import type { AppConfig } from './config/app-config';
 import { ConfigError } from './config/config-error';
 import { loadConfig, PROJECT_ROOT } from './config/load-config';
 import { DatabaseStartError } from './database/database-start-error';
@@ -27,8 +28,16 @@ async function bootstrap(): Promise<void> {
   }
 
   const database: OpenedDatabase = await openDatabase(config, say);
-  config = config.withDatabaseUrl(database.url);
+  try {
+    await serve(config.withDatabaseUrl(database.url), database, keyHint);
+  } catch (error) {
+    // Whatever failed after the database started (a port in use, an invalid policy file), stop it too.
+    await database.stop().catch(() => undefined);
+    throw error;
+  }
+}
 
+async function serve(config: AppConfig, database: OpenedDatabase, keyHint: string): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), NEST_APP_OPTIONS);
   configureHttp(app, config);
   const logger = app.get(Logger);

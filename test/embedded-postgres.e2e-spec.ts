@@ -90,6 +90,22 @@ describe('embedded PostgreSQL launcher', () => {
     expect(() => readFileSync(join(dataDir, 'postmaster.pid'))).toThrow();
   });
 
+  it('refuses to take over a PostgreSQL whose owning server is still running', async () => {
+    const dataDir = join(openParent(), 'postgres');
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const running = await launchInChild(dataDir, port);
+    try {
+      await expect(launchInChild(dataDir, port)).rejects.toThrow(
+        /another process \(pid \d+\) is using the embedded PostgreSQL/,
+      );
+      // The running server's database is untouched.
+      expect(await selectValue(running.url, 'SELECT 1')).toBe(1);
+    } finally {
+      running.child.kill('SIGTERM');
+      await exited(running.child);
+    }
+  });
+
   const asRoot = userInfo().uid === 0 ? it : it.skip;
   asRoot('refuses, with what to do, a data directory the postgres user cannot reach', async () => {
     const locked = mkdtempSync(join(tmpdir(), 'autopack-locked-'));

@@ -1,5 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DatabaseStartError } from './database-start-error';
@@ -82,6 +91,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     });
   }
 
+  const ownerFile = join(dirname(dataDir), 'embedded-postgres.owner');
+  assertNoLiveOwner(ownerFile);
   await stopStalePostmaster(dataDir, log);
 
   try {
@@ -97,11 +108,30 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     `postgres://autopack:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
   await createDatabaseIfMissing(pg, databaseName);
 
+  writeFileSync(ownerFile, `${process.pid}\n`);
   return {
     url: url(databaseName),
     adminUrl: url('postgres'),
-    stop: () => pg.stop(),
+    stop: async () => {
+      await pg.stop();
+      rmSync(ownerFile, { force: true });
+    },
   };
+}
+
+/**
+ * A postmaster whose owning process is still alive is not an orphan: it serves a running server. Taking it
+ * over would pull the database from under that server, so refuse instead and say which process holds it.
+ */
+function assertNoLiveOwner(ownerFile: string): void {
+  if (!existsSync(ownerFile)) return;
+  const owner = Number(readFileSync(ownerFile, 'utf8').trim());
+  if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
+    throw new DatabaseStartError(
+      `another process (pid ${owner}) is using the embedded PostgreSQL in ${dirname(ownerFile)}; ` +
+        'stop it first, or set AUTOPACK_DATA_DIR to use another data directory',
+    );
+  }
 }
 
 async function createDatabaseIfMissing(pg: EmbeddedPostgresInstance, name: string): Promise<void> {
