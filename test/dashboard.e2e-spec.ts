@@ -143,3 +143,85 @@ describe('dashboard: usage, models, overrides, human notes', () => {
     ).toBe(422);
   });
 });
+
+describe('dashboard: consolidated metrics', () => {
+  it('answers 503 naming the switch while AUTOPACK_ENABLE_CONSOLIDATED_METRICS is off (the default)', async () => {
+    const t = await createTestApp();
+    try {
+      const key = await mintApiKey(t, ['runs:read', 'runs:write']);
+      const body = startBody();
+      await request(t.http).post('/runs/start').set(key.headers).send(body).expect(201);
+      const res = await request(t.http)
+        .get(`/dashboard/runs/${body.run.run_id}/consolidated-metrics`)
+        .set(key.headers);
+      expect(res.status).toBe(503);
+      expect(res.body).toMatchObject({ statusCode: 503, switch: 'AUTOPACK_ENABLE_CONSOLIDATED_METRICS' });
+      expect(
+        (await request(t.http).get('/health')).body.kill_switches.AUTOPACK_ENABLE_CONSOLIDATED_METRICS,
+      ).toBe(false);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('sums four independent categories without double counting, paged, owner-scoped', async () => {
+    const t = await createTestApp({ env: { AUTOPACK_ENABLE_CONSOLIDATED_METRICS: '1' } });
+    try {
+      const key = await mintApiKey(t, ['runs:read', 'runs:write']);
+      const other = await mintApiKey(t, ['runs:read', 'runs:write']);
+      const body = startBody({ run: { token_cap: 777 } });
+      const runId = body.run.run_id;
+      await request(t.http).post('/runs/start').set(key.headers).send(body).expect(201);
+      const usage = { run_id: runId, provider: 'p', model: 'm', prompt_tokens: 40, completion_tokens: 2 };
+      await request(t.http).post('/dashboard/usage/events').set(key.headers).send(usage).expect(201);
+      await request(t.http).post('/dashboard/usage/events').set(key.headers).send(usage).expect(201);
+      for (const [category, tokens] of [
+        ['artifact_tokens_avoided', 500],
+        ['artifact_tokens_avoided', 25],
+        ['doctor_tokens_avoided_estimate', 300],
+        ['ab_delta', -12],
+      ] as const) {
+        await request(t.http)
+          .post('/dashboard/token-savings')
+          .set(key.headers)
+          .send({ run_id: runId, category, tokens })
+          .expect(201);
+      }
+      const res = await request(t.http)
+        .get(`/dashboard/runs/${runId}/consolidated-metrics?limit=3&offset=1`)
+        .set(key.headers);
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({
+        run_id: runId,
+        token_cap: 777,
+        categories: {
+          tokens_spent: 84,
+          artifact_tokens_avoided: 525,
+          doctor_tokens_avoided_estimate: 300,
+          ab_delta: -12,
+        },
+        total_savings_events: 4,
+        limit: 3,
+        offset: 1,
+      });
+      expect(res.body.savings_events.map((e: { tokens: number }) => e.tokens)).toEqual([25, 300, -12]);
+      expect(
+        (await request(t.http).get(`/dashboard/runs/${runId}/consolidated-metrics`).set(other.headers))
+          .status,
+      ).toBe(404);
+      for (const bad of ['limit=10001', 'limit=0', 'offset=-1', 'limit=abc']) {
+        expect(
+          (await request(t.http).get(`/dashboard/runs/${runId}/consolidated-metrics?${bad}`).set(key.headers))
+            .status,
+        ).toBe(400);
+      }
+      const wrong = await request(t.http)
+        .post('/dashboard/token-savings')
+        .set(key.headers)
+        .send({ run_id: runId, category: 'tokens_spent', tokens: 1 });
+      expect(wrong.status).toBe(422);
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -28,6 +28,7 @@ describe('GET /health', () => {
         AUTOPACK_ENABLE_YOUTUBE_PUBLISH: false,
         AUTOPACK_ENABLE_TRADING_ORDERS: false,
         AUTOPACK_SIDE_EFFECTS_DRY_RUN: true,
+        AUTOPACK_ENABLE_CONSOLIDATED_METRICS: false,
       },
     });
     expect(res.body.database_identity).toMatch(/^[0-9a-f]{16}$/);

@@ -37,6 +37,8 @@ export class AppConfig {
   readonly autoApproveBuild113Ignored: boolean;
   /** Pending approval and governance requests time out (fail closed) after this many minutes. */
   readonly approvalTimeoutMinutes: number;
+  /** `AUTOPACK_ENABLE_CONSOLIDATED_METRICS` (default off): the per-run consolidated metrics view. */
+  readonly consolidatedMetricsEnabled: boolean;
   /** Model mappings for the dashboard (YAML), validated at start. */
   readonly modelCatalogFile: string;
   /** The path-based governance policy (YAML), validated at start. */

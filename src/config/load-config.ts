@@ -148,6 +148,11 @@ class EnvironmentVariables {
   @IsIn(['true', 'false', '1', '0'])
   AUTO_APPROVE_BUILD113?: string;
 
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsIn(['0', '1'])
+  AUTOPACK_ENABLE_CONSOLIDATED_METRICS?: '0' | '1';
+
   @Transform(toInt)
   @IsOptional()
   @IsInt()
@@ -447,6 +452,7 @@ export function loadConfig(env: RawEnv): AppConfig {
     autoApproveBuild113: !isProduction && ['true', '1'].includes(vars.AUTO_APPROVE_BUILD113 ?? ''),
     approvalTimeoutMinutes: vars.APPROVAL_TIMEOUT_MINUTES ?? 15,
     modelCatalogFile: join(PROJECT_ROOT, 'config', 'models.yaml'),
+    consolidatedMetricsEnabled: vars.AUTOPACK_ENABLE_CONSOLIDATED_METRICS === '1',
     governancePolicyFile: resolve(
       vars.AUTOPACK_GOVERNANCE_POLICY_FILE ?? join(PROJECT_ROOT, 'config', 'governance-policy.yaml'),
     ),

@@ -1,3 +1,4 @@
+import { TokenSavingsEvent } from '../observability/entities/token-savings-event.entity';
 import { HumanNote } from '../observability/entities/human-note.entity';
 import { LlmUsageEvent } from '../observability/entities/llm-usage-event.entity';
 import { ModelOverride } from '../observability/entities/model-override.entity';
@@ -27,6 +28,7 @@ export const ENTITIES = [
   LlmUsageEvent,
   ModelOverride,
   HumanNote,
+  TokenSavingsEvent,
   ...RUN_ENTITIES,
   ...EXTERNAL_ACTION_ENTITIES,
 ];

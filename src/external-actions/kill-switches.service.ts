@@ -19,6 +19,7 @@ export class KillSwitchesService {
     };
     for (const name of DOMAIN_SWITCHES) out[name] = this.config.domainSwitches[name];
     out.AUTOPACK_SIDE_EFFECTS_DRY_RUN = this.config.sideEffectsDryRun;
+    out.AUTOPACK_ENABLE_CONSOLIDATED_METRICS = this.config.consolidatedMetricsEnabled;
     return out;
   }
 
@@ -54,6 +55,11 @@ export function renderSwitchTable(): string {
       'hard cap of reserved spend per UTC day, across replicas (USD, 2 decimals)',
     ],
     ['AUTOPACK_MAX_ACTIONS_PER_DAY', '`50`', 'live executions granted per UTC day, across replicas'],
+    [
+      'AUTOPACK_ENABLE_CONSOLIDATED_METRICS',
+      '`0` (off)',
+      '`GET /dashboard/runs/{run_id}/consolidated-metrics` answers 503 naming this switch while off',
+    ],
     [
       'AUTOPACK_ACTION_APPROVAL_TTL_SECONDS',
       '`86400`',

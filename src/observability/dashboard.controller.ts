@@ -1,11 +1,20 @@
-import { Body, Controller, Get, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { ApiKey, PublicRead, UserAuth } from '../auth/auth.decorators';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
 import { ErrorResponseDto } from '../http/error-response.dto';
 import { DashboardService } from './dashboard.service';
 import {
+  ConsolidatedMetricsDto,
+  ConsolidatedMetricsQueryDto,
+  TokenSavingsDto,
   HumanNoteDto,
   HumanNoteResponseDto,
   ModelOverrideDto,
@@ -42,6 +51,35 @@ export class DashboardController {
   @ApiOkResponse({ type: UsageResponseDto })
   usage(@Query() query: UsageQueryDto, @CurrentPrincipal() principal: Principal): Promise<UsageResponseDto> {
     return this.dashboard.usage(query.period ?? 'day', principal);
+  }
+
+  /** Executors report tokens saved, in exactly one category per event. */
+  @Post('token-savings')
+  @ApiKey('runs:write')
+  @ApiCreatedResponse({ description: 'Recorded' })
+  @runNotFound
+  recordSavings(
+    @Body() body: TokenSavingsDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<{ id: string; run_id: string }> {
+    return this.dashboard.recordSavings(body, principal);
+  }
+
+  /** Tokens spent and saved for one run, in four independent categories. Behind a kill switch (default off). */
+  @Get('runs/:run_id/consolidated-metrics')
+  @PublicRead()
+  @ApiOkResponse({ type: ConsolidatedMetricsDto })
+  @ApiServiceUnavailableResponse({
+    type: ErrorResponseDto,
+    description: 'AUTOPACK_ENABLE_CONSOLIDATED_METRICS is off',
+  })
+  @runNotFound
+  consolidatedMetrics(
+    @Param('run_id') runId: string,
+    @Query() query: ConsolidatedMetricsQueryDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<ConsolidatedMetricsDto> {
+    return this.dashboard.consolidatedMetrics(runId, query, principal);
   }
 
   /** Model mappings from config/models.yaml and the global overrides in force. */

@@ -1,10 +1,13 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import { AppConfig } from '../config/app-config';
 import { ownerFilterFor } from '../runs/run-access';
 import { RunQueriesService } from '../runs/run-queries.service';
 import type {
+  ConsolidatedMetricsDto,
+  ConsolidatedMetricsQueryDto,
+  TokenSavingsDto,
   HumanNoteDto,
   HumanNoteResponseDto,
   ModelOverrideDto,
@@ -17,6 +20,7 @@ import type {
 import { HumanNote } from './entities/human-note.entity';
 import { LlmUsageEvent } from './entities/llm-usage-event.entity';
 import { ModelOverride } from './entities/model-override.entity';
+import { TokenSavingsEvent } from './entities/token-savings-event.entity';
 import { loadModelMappings, ModelMappings } from './model-catalog';
 
 const PERIOD_DAYS = { day: 1, week: 7, month: 30 } as const;
@@ -29,7 +33,7 @@ export class DashboardService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly runs: RunQueriesService,
-    config: AppConfig,
+    private readonly config: AppConfig,
   ) {
     // Validated at start: a broken catalog refuses start rather than serving half a dashboard.
     this.mappings = loadModelMappings(config.modelCatalogFile);
@@ -79,6 +83,78 @@ export class DashboardService {
       since: since.toISOString(),
       total_tokens: byModel.reduce((sum, row) => sum + row.total_tokens, 0),
       by_model: byModel,
+    };
+  }
+
+  async recordSavings(dto: TokenSavingsDto, principal: Principal): Promise<{ id: string; run_id: string }> {
+    await this.runs.findVisibleRun(dto.run_id, principal);
+    const saved = await this.dataSource.getRepository(TokenSavingsEvent).save({
+      runId: dto.run_id,
+      phaseId: dto.phase_id ?? null,
+      category: dto.category,
+      tokens: dto.tokens,
+      recordedBy: principal.id,
+    });
+    return { id: saved.id, run_id: saved.runId };
+  }
+
+  /**
+   * The four independent categories of one run. Each sums exactly one source — spent tokens from LLM usage
+   * events, each saving from its own category of savings events — so no token is counted twice.
+   */
+  async consolidatedMetrics(
+    runId: string,
+    query: ConsolidatedMetricsQueryDto,
+    principal: Principal,
+  ): Promise<ConsolidatedMetricsDto> {
+    if (!this.config.consolidatedMetricsEnabled) {
+      throw new ServiceUnavailableException({
+        message: 'Consolidated metrics are switched off (AUTOPACK_ENABLE_CONSOLIDATED_METRICS=0)',
+        switch: 'AUTOPACK_ENABLE_CONSOLIDATED_METRICS',
+      });
+    }
+    const run = await this.runs.findVisibleRun(runId, principal);
+    const limit = query.limit ?? 100;
+    const offset = query.offset ?? 0;
+    const [[sums], events, [{ total }]] = await Promise.all([
+      this.dataSource.query(
+        `SELECT
+           (SELECT coalesce(sum(prompt_tokens + completion_tokens), 0) FROM llm_usage_events WHERE run_id = $1) AS spent,
+           coalesce(sum(tokens) FILTER (WHERE category = 'artifact_tokens_avoided'), 0) AS artifact,
+           coalesce(sum(tokens) FILTER (WHERE category = 'doctor_tokens_avoided_estimate'), 0) AS doctor,
+           coalesce(sum(tokens) FILTER (WHERE category = 'ab_delta'), 0) AS ab
+         FROM token_savings_events WHERE run_id = $1`,
+        [run.id],
+      ),
+      this.dataSource.getRepository(TokenSavingsEvent).find({
+        where: { runId: run.id },
+        order: { recordedAt: 'ASC', id: 'ASC' },
+        take: limit,
+        skip: offset,
+      }),
+      this.dataSource.query('SELECT count(*)::int AS total FROM token_savings_events WHERE run_id = $1', [
+        run.id,
+      ]),
+    ]);
+    return {
+      run_id: run.id,
+      token_cap: run.tokenCap,
+      categories: {
+        tokens_spent: Number(sums.spent),
+        artifact_tokens_avoided: Number(sums.artifact),
+        doctor_tokens_avoided_estimate: Number(sums.doctor),
+        ab_delta: Number(sums.ab),
+      },
+      savings_events: events.map((event) => ({
+        id: event.id,
+        phase_id: event.phaseId,
+        category: event.category,
+        tokens: event.tokens,
+        recorded_at: event.recordedAt.toISOString(),
+      })),
+      total_savings_events: total,
+      limit,
+      offset,
     };
   }
 

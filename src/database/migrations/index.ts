@@ -1,4 +1,5 @@
 // Every migration, oldest first. `npm run migration:generate -- Name` appends new ones here.
+import { TokenSavings1795288595893 } from './1795288595893-TokenSavings';
 import { Dashboard1795286831957 } from './1795286831957-Dashboard';
 import { Governance1795285838154 } from './1795285838154-Governance';
 import { ExternalActions1795285744591 } from './1795285744591-ExternalActions';
@@ -16,4 +17,5 @@ export const MIGRATIONS = [
   Governance1795285838154,
   UnloggedRateLimits1795286500000,
   Dashboard1795286831957,
+  TokenSavings1795288595893,
 ];

@@ -1,3 +1,4 @@
+import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 
 const INT4_MAX = 2_147_483_647;
@@ -118,4 +119,68 @@ export class HumanNoteResponseDto {
   author_id: string;
   author_name: string;
   created_at: string;
+}
+
+/** Tokens saved in one category (ab_delta may be negative: the variant cost more). */
+export class TokenSavingsDto {
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(255)
+  run_id: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  phase_id?: string;
+
+  @IsIn(['artifact_tokens_avoided', 'doctor_tokens_avoided_estimate', 'ab_delta'])
+  category: 'artifact_tokens_avoided' | 'doctor_tokens_avoided_estimate' | 'ab_delta';
+
+  @IsInt()
+  @Min(-INT4_MAX)
+  @Max(INT4_MAX)
+  tokens: number;
+}
+
+export class ConsolidatedMetricsQueryDto {
+  /** Savings events per page: 1–10000 (400 beyond). */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  limit?: number = 100;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(INT4_MAX)
+  offset?: number = 0;
+}
+
+export class MetricCategoriesDto {
+  /** Sum of the run's LLM usage events (prompt + completion). */
+  tokens_spent: number;
+  artifact_tokens_avoided: number;
+  doctor_tokens_avoided_estimate: number;
+  ab_delta: number;
+}
+
+export class SavingsEventDto {
+  id: string;
+  phase_id: string | null;
+  category: string;
+  tokens: number;
+  recorded_at: string;
+}
+
+export class ConsolidatedMetricsDto {
+  run_id: string;
+  token_cap: number;
+  categories: MetricCategoriesDto;
+  savings_events: SavingsEventDto[];
+  total_savings_events: number;
+  limit: number;
+  offset: number;
 }
