@@ -1,4 +1,4 @@
-import { createTestApp, TestApp } from '../helpers/app';
+import { createTestApp, TEST_INSTANCE_KEY, TestApp } from '../helpers/app';
 import { cutOffDatabase, restoreDatabase, createTestDatabase } from '../helpers/database';
 import { findNginx, RunningNginx, startNginx } from '../helpers/nginx';
 import { ProbeController } from '../helpers/probe.controller';
@@ -40,6 +40,19 @@ suite('nginx topology (nginx/nginx.conf)', () => {
     expect((await json(stripped)).message).toBe('Cannot GET /no-such-route');
     const probe = await fetch(url('/api/probe/public'));
     expect(await json(probe)).toEqual({ reached: true });
+  });
+
+  it('routes /api/runs to the backend /runs and /api/auth/login to /api/auth/login', async () => {
+    const runs = await fetch(url('/api/runs'), { headers: { 'X-API-Key': TEST_INSTANCE_KEY } });
+    expect(runs.status).toBe(200);
+    expect(await json(runs)).toMatchObject({ runs: [], total: 0 });
+    const login = await fetch(url('/api/auth/login'), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: 'nobody', password: 'wrong-password-123' }),
+    });
+    expect(login.status).toBe(401);
+    expect((await json(login)).statusCode).toBe(401);
   });
 
   it('keeps the /api/auth prefix', async () => {
