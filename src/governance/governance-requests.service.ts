@@ -1,11 +1,4 @@
-import {
-  ConflictException,
-  Injectable,
-  NotFoundException,
-  OnModuleDestroy,
-  OnModuleInit,
-  UnprocessableEntityException,
-} from '@nestjs/common';
+import { Injectable, UnprocessableEntityException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ApiKeysService } from '../auth/api-keys/api-keys.service';
 import type { Principal } from '../auth/principal';
@@ -19,11 +12,9 @@ import type {
   GovernanceResponseDto,
 } from './dto/governance.dto';
 import { GovernanceRequest } from './entities/governance-request.entity';
-import { assertMayDecide, requesterFilterFor } from './human-decision';
+import { decisionFields, HumanDecidedRequests } from './human-decided-requests';
 import { InvalidPathError, PathPolicyEngine, PathVerdict } from './path-policy';
-import { expireOverdue } from './request-expiry';
 
-const SWEEP_INTERVAL_MS = 60_000;
 export const POLICY_APPROVER = 'policy:governance-policy';
 
 /**
@@ -32,30 +23,23 @@ export const POLICY_APPROVER = 'policy:governance-policy';
  * human decides it before it times out.
  */
 @Injectable()
-export class GovernanceRequestsService implements OnModuleInit, OnModuleDestroy {
-  private sweep?: NodeJS.Timeout;
-
+export class GovernanceRequestsService extends HumanDecidedRequests<GovernanceRequest> {
   constructor(
-    private readonly dataSource: DataSource,
+    dataSource: DataSource,
+    audit: AuditService,
+    keys: ApiKeysService,
     private readonly config: AppConfig,
-    private readonly audit: AuditService,
     private readonly runs: RunQueriesService,
-    private readonly keys: ApiKeysService,
     private readonly policy: PathPolicyEngine,
-  ) {}
-
-  onModuleInit(): void {
-    this.sweep = setInterval(() => void this.expire().catch(() => undefined), SWEEP_INTERVAL_MS);
-    this.sweep.unref();
-  }
-
-  onModuleDestroy(): void {
-    clearInterval(this.sweep);
-  }
-
-  expire(): Promise<number> {
-    return this.dataSource.transaction((manager) =>
-      expireOverdue(manager, 'governance_requests', this.audit),
+  ) {
+    super(
+      dataSource,
+      audit,
+      keys,
+      GovernanceRequest,
+      'governance_requests',
+      'governance_request',
+      'Governance request',
     );
   }
 
@@ -107,49 +91,19 @@ export class GovernanceRequestsService implements OnModuleInit, OnModuleDestroy 
   }
 
   async pending(principal: Principal): Promise<GovernanceResponseDto[]> {
-    await this.expire();
-    const requester = requesterFilterFor(principal);
-    const rows = await this.dataSource.getRepository(GovernanceRequest).find({
-      where: { status: 'pending', ...(requester ? { requestedBy: requester } : {}) },
-      order: { requestedAt: 'ASC', id: 'ASC' },
-      take: 500,
-    });
-    return rows.map(toGovernanceDto);
+    return (await this.pendingRows(principal)).map(toGovernanceDto);
   }
 
   async decide(id: string, dto: GovernanceDecisionDto, decider: Principal): Promise<GovernanceResponseDto> {
-    await this.expire();
-    return this.dataSource.transaction(async (manager) => {
-      const request = /^[0-9a-f-]{36}$/i.test(id)
-        ? await manager.findOne(GovernanceRequest, { where: { id }, lock: { mode: 'pessimistic_write' } })
-        : null;
-      if (!request) throw new NotFoundException(`Governance request "${id}" not found`);
-      await assertMayDecide(request.requestedBy, decider, this.keys);
-      if (request.status !== 'pending' || request.expiresAt.getTime() <= Date.now()) {
-        throw new ConflictException(
-          `Governance request is ${request.status === 'pending' ? 'timeout' : request.status}, not pending`,
-        );
-      }
-      request.status = dto.approved ? 'approved' : 'rejected';
-      request.decidedBy = decider.id;
-      request.decidedByName = decider.name;
-      request.decidedAt = new Date();
-      request.decisionComment = dto.comment;
-      await manager.save(request);
-      await this.audit.record(manager, {
-        ...auditContextFor(decider),
-        type: `governance_request.${request.status}`,
-        subject: { type: 'governance_request', id: request.id },
-        runId: request.runId,
-        phaseId: request.phaseId,
-        details: {
-          requested_by: request.requestedBy,
-          comment: dto.comment,
-          paths: request.verdicts.map((v) => v.normalized),
-        },
-      });
-      return toGovernanceDto(request);
-    });
+    const row = await this.decideRow(
+      id,
+      decider,
+      { approved: dto.approved, comment: dto.comment },
+      (request) => ({
+        paths: request.verdicts.map((verdict) => verdict.normalized),
+      }),
+    );
+    return toGovernanceDto(row);
   }
 
   /** Every path decided, or a 422 naming each path that cannot even be asked about. */
@@ -172,19 +126,5 @@ export class GovernanceRequestsService implements OnModuleInit, OnModuleDestroy 
 }
 
 function toGovernanceDto(row: GovernanceRequest): GovernanceResponseDto {
-  return {
-    request_id: row.id,
-    status: row.status,
-    run_id: row.runId,
-    phase_id: row.phaseId,
-    reason: row.reason,
-    paths: row.verdicts,
-    requested_by: row.requestedBy,
-    requested_at: row.requestedAt.toISOString(),
-    expires_at: row.expiresAt.toISOString(),
-    decided_by: row.decidedBy,
-    decided_by_name: row.decidedByName,
-    decided_at: row.decidedAt?.toISOString() ?? null,
-    comment: row.decisionComment,
-  };
+  return { request_id: row.id, ...decisionFields(row), reason: row.reason, paths: row.verdicts };
 }

@@ -1,21 +1,13 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index } from 'typeorm';
+import { HumanDecidedRequest } from './human-decided-request';
 
-export const APPROVAL_STATUSES = ['pending', 'approved', 'rejected', 'timeout'] as const;
-export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
+export { APPROVAL_STATUSES } from './human-decided-request';
+export type { ApprovalStatus } from './human-decided-request';
 
 /** An executor's request for a go-ahead (the legacy approval flow), decided only by a human. */
 @Entity({ name: 'approval_requests' })
 @Index(['status', 'expiresAt'])
-export class ApprovalRequest {
-  @PrimaryGeneratedColumn('uuid')
-  id: string;
-
-  @Column({ name: 'run_id', type: 'varchar', length: 255 })
-  runId: string;
-
-  @Column({ name: 'phase_id', type: 'varchar', length: 255 })
-  phaseId: string;
-
+export class ApprovalRequest extends HumanDecidedRequest {
   @Column({ type: 'varchar', length: 255 })
   context: string;
 
@@ -24,31 +16,4 @@ export class ApprovalRequest {
 
   @Column({ name: 'deletion_info', type: 'jsonb', nullable: true })
   deletionInfo: Record<string, unknown> | null;
-
-  @Column({ type: 'varchar', length: 16 })
-  status: ApprovalStatus;
-
-  /** Principal id of the requester (`apikey:<uuid>`, `apikey:instance`). */
-  @Index()
-  @Column({ name: 'requested_by', type: 'varchar', length: 80 })
-  requestedBy: string;
-
-  @CreateDateColumn({ name: 'requested_at', type: 'timestamptz' })
-  requestedAt: Date;
-
-  @Column({ name: 'expires_at', type: 'timestamptz' })
-  expiresAt: Date;
-
-  /** Principal id of the human who decided, or `policy:AUTO_APPROVE_BUILD113`. */
-  @Column({ name: 'decided_by', type: 'varchar', length: 80, nullable: true })
-  decidedBy: string | null;
-
-  @Column({ name: 'decided_by_name', type: 'varchar', length: 100, nullable: true })
-  decidedByName: string | null;
-
-  @Column({ name: 'decided_at', type: 'timestamptz', nullable: true })
-  decidedAt: Date | null;
-
-  @Column({ name: 'decision_comment', type: 'text', nullable: true })
-  decisionComment: string | null;
 }
