@@ -4,13 +4,19 @@ import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
 import { TEST_ADMIN_URL_VAR } from './helpers/database';
+import { TEST_LOG_DIR_VAR } from './helpers/secrets';
 
 declare global {
   var __AUTOPACK_TEST_PG__: { stop(): Promise<void> } | undefined;
 }
 
-/** Starts one embedded PostgreSQL for the whole run, unless TEST_DATABASE_URL points at another one. */
+/**
+ * Starts one embedded PostgreSQL for the whole run, unless TEST_DATABASE_URL points at another one, and
+ * opens the directory where the run's logs are captured.
+ */
 export default async function globalSetup(): Promise<void> {
+  // Every test app logs here (test/helpers/app.ts); test/global-teardown.ts scans it for secrets.
+  process.env[TEST_LOG_DIR_VAR] ??= mkdtempSync(join(tmpdir(), 'autopack-test-logs-'));
   if (process.env.TEST_DATABASE_URL) {
     process.env[TEST_ADMIN_URL_VAR] = process.env.TEST_DATABASE_URL;
     return;

@@ -5,8 +5,14 @@ import { createTestApp, TEST_INSTANCE_KEY, TestApp } from './helpers/app';
 import { createTestDatabase } from './helpers/database';
 import { createUser, mintApiKey, TestUser } from './helpers/identity';
 import { startTokenServer, TokenServer } from './helpers/token-server';
+import { rememberSecret } from './helpers/secrets';
 
-const secret = (label: string) => `${label}-${randomBytes(18).toString('base64url')}`;
+/** A fresh secret, recorded so that the end-of-run log scan proves it was never logged. */
+function secret(label: string): string {
+  const value = `${label}-${randomBytes(18).toString('base64url')}`;
+  rememberSecret(value);
+  return value;
+}
 
 /** Every value of every row of the credential tables, as text and as raw bytes. */
 async function dumpCredentialTables(t: TestApp): Promise<{ text: string; bytes: Buffer[] }> {

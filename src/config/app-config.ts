@@ -31,6 +31,8 @@ export class AppConfig {
   readonly dataDir: string;
   readonly embeddedPostgresPort: number;
   readonly logLevel: LogLevel;
+  /** Append the JSON log lines to this file instead of stdout (the test suite scans it for secrets). */
+  readonly logFile?: string;
   /** Legacy AUTO_APPROVE_BUILD113: auto-approve executor approval requests. Always false in production. */
   readonly autoApproveBuild113: boolean;
   /** True when production was asked for AUTO_APPROVE_BUILD113 and ignores it (logged at start). */
@@ -128,6 +130,7 @@ export class AppConfig {
       rate_limits: this.rateLimits,
       data_dir: this.dataDir,
       log_level: this.logLevel,
+      log_file: this.logFile ?? 'stdout',
       jwt_keys: this.jwtPrivateKey === undefined ? 'ephemeral' : '***',
       jwt_issuer: this.jwtIssuer,
       jwt_audience: this.jwtAudience,

@@ -136,6 +136,11 @@ class EnvironmentVariables {
   @IsIn(LOG_LEVELS)
   LOG_LEVEL?: LogLevel;
 
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  LOG_FILE?: string;
+
   @Transform(toInt)
   @IsOptional()
   @IsInt()
@@ -447,6 +452,7 @@ export function loadConfig(env: RawEnv): AppConfig {
     dataDir: resolve(vars.AUTOPACK_DATA_DIR ?? join(PROJECT_ROOT, '.data')),
     embeddedPostgresPort: vars.AUTOPACK_EMBEDDED_PG_PORT ?? 54329,
     logLevel: vars.LOG_LEVEL ?? (appEnv === 'test' ? 'silent' : 'info'),
+    logFile: vars.LOG_FILE === undefined ? undefined : resolve(vars.LOG_FILE),
     healthSlowDatabaseMs: vars.AUTOPACK_HEALTH_SLOW_DB_MS ?? 500,
     // The legacy flag never takes effect in production (a warning is logged at start instead).
     autoApproveBuild113: !isProduction && ['true', '1'].includes(vars.AUTO_APPROVE_BUILD113 ?? ''),

@@ -5,6 +5,7 @@ import { INSTANCE_KEY_PRINCIPAL } from '../../src/auth/principal';
 import type { RawEnv } from '../../src/config/secret-env';
 import type { TestApp } from './app';
 import type { TestApiKey, TestUser } from './identity';
+import { rememberSecret } from './secrets';
 
 /** One credentials key per test process: apps sharing a database must decrypt each other's rows. */
 export const TEST_CREDENTIALS_KEY = randomBytes(32).toString('base64');
@@ -29,11 +30,13 @@ export const LIVE_ENV: RawEnv = {
 export async function storeCredentials(t: TestApp, providers = ['etsy', 'shopify', 'youtube', 'broker']) {
   const service = t.app.get(OAuthCredentialsService);
   for (const provider of providers) {
+    const accessToken = `at-${randomBytes(8).toString('hex')}`;
+    rememberSecret(accessToken);
     await service.store(
       provider,
       {
         client_id: `${provider}-client`,
-        access_token: `at-${randomBytes(8).toString('hex')}`,
+        access_token: accessToken,
         token_url: 'https://auth.example.com/token',
         expires_at: new Date(Date.now() + 24 * 3600_000).toISOString(),
       },

@@ -12,6 +12,7 @@ import { RawEnv } from '../../src/config/secret-env';
 import { configureHttp, NEST_APP_OPTIONS } from '../../src/http';
 import { createTestDatabase } from './database';
 import { testProductionSecrets } from './identity';
+import { rememberSecret, testLogFile } from './secrets';
 
 export const TEST_INSTANCE_KEY = 'test-instance-key-0123456789abcdef';
 
@@ -50,9 +51,17 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     DATABASE_URL: database.url,
     AUTOPACK_DATA_DIR: mkdtempSync(join(tmpdir(), 'autopack-test-data-')),
     AUTOPACK_RUNS_ROOT: mkdtempSync(join(tmpdir(), 'autopack-test-runs-')),
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+    // Logs are captured to a file per test process and scanned for secrets at the end of the run.
+    LOG_LEVEL: process.env.LOG_LEVEL ?? (testLogFile() ? 'debug' : 'silent'),
+    LOG_FILE: testLogFile(),
     ...options.env,
   });
+  rememberSecret(
+    config.apiKey,
+    config.jwtPrivateKey,
+    config.credentialsKey?.toString('base64'),
+    decodeURIComponent(new URL(database.url).password),
+  );
   const moduleRef = await Test.createTestingModule({
     imports: [AppModule.forRoot(config), ...(options.imports ?? [])],
     controllers: options.controllers ?? [],

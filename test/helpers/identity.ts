@@ -5,6 +5,7 @@ import type { ApiScope, Principal, UserRole } from '../../src/auth/principal';
 import { userPrincipalId } from '../../src/auth/users/user.entity';
 import { UsersService } from '../../src/auth/users/users.service';
 import type { TestApp } from './app';
+import { rememberSecret } from './secrets';
 
 export interface TestUser {
   id: string;
@@ -34,6 +35,7 @@ export async function createUser(
   const user = await t.app.get(UsersService).create({ username, password, role });
   const token = t.app.get(TokenService).issue(user).accessToken;
   const principalId = userPrincipalId(user.id);
+  rememberSecret(password, token);
   return {
     id: user.id,
     principalId,
@@ -75,6 +77,7 @@ export async function mintApiKey(
       { name: options.name ?? `key-${scopes.join('+')}`, scopes, expiresAt: options.expiresAt },
       admin.principal,
     );
+  rememberSecret(key);
   return { id: record.id, principalId: `apikey:${record.id}`, key, headers: { 'X-API-Key': key } };
 }
 

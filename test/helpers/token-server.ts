@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server } from 'node:http';
+import { rememberSecret } from './secrets';
 
 export interface TokenRequest {
   authorization: string | undefined;
@@ -27,10 +28,10 @@ export async function startTokenServer(): Promise<TokenServer> {
   const requests: TokenRequest[] = [];
   let next: { status: number; body: unknown } = { status: 500, body: { error: 'not_configured' } };
   const server: Server = createServer(async (req, res) => {
-    requests.push({
-      authorization: req.headers.authorization,
-      form: new URLSearchParams(await readBody(req)),
-    });
+    const form = new URLSearchParams(await readBody(req));
+    requests.push({ authorization: req.headers.authorization, form });
+    // What the app sends the provider is secret: the scan at the end of the run proves it was never logged.
+    rememberSecret(form.get('client_secret') ?? undefined, form.get('refresh_token') ?? undefined);
     res.writeHead(next.status, { 'Content-Type': 'application/json' });
     res.end(JSON.stringify(next.body));
   });
@@ -40,6 +41,10 @@ export async function startTokenServer(): Promise<TokenServer> {
     url: `http://127.0.0.1:${port}/oauth/token`,
     requests,
     respond: (status, body) => {
+      const tokens = (body ?? {}) as Record<string, unknown>;
+      for (const field of ['access_token', 'refresh_token']) {
+        if (typeof tokens[field] === 'string') rememberSecret(tokens[field]);
+      }
       next = { status, body };
     },
     close: () => new Promise((resolve) => server.close(() => resolve())),
