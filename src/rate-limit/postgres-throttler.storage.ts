@@ -1,4 +1,4 @@
-import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { ThrottlerStorage } from '@nestjs/throttler';
 import { DataSource } from 'typeorm';
 
@@ -12,10 +12,13 @@ type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>
  * blocks the key for `blockDuration`.
  */
 @Injectable()
-export class PostgresThrottlerStorage implements ThrottlerStorage, OnModuleDestroy {
-  private readonly sweepTimer: NodeJS.Timeout;
+export class PostgresThrottlerStorage implements ThrottlerStorage, OnModuleInit, OnModuleDestroy {
+  private sweepTimer?: NodeJS.Timeout;
 
-  constructor(private readonly dataSource: DataSource) {
+  constructor(private readonly dataSource: DataSource) {}
+
+  // Started with the app, not in the constructor: an app that fails to start must leave no timer behind.
+  onModuleInit(): void {
     this.sweepTimer = setInterval(() => void this.sweepExpired().catch(() => undefined), SWEEP_INTERVAL_MS);
     this.sweepTimer.unref();
   }

@@ -68,7 +68,13 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   }).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>(NEST_APP_OPTIONS);
   configureHttp(app, config);
-  await app.init();
+  try {
+    await app.init();
+  } catch (error) {
+    // A start-up refusal must not leave the database pool and the app's timers running past the test.
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   return {
     app,
     http: app.getHttpServer() as Server,
