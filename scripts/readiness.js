@@ -66,7 +66,7 @@ function hasTestTitled(source, name) {
   for (const quote of ["'", '"', '`']) {
     let at = source.indexOf(quote + name);
     while (at !== -1) {
-      const before = source.slice(Math.max(0, at - 300), at).trimEnd();
+      const before = source.slice(Math.max(0, at - 4000), at).trimEnd();
       const call = /\b(describe|it|test)((?:\.each(?:\([\s\S]*\)|`[\s\S]*`))?)\($/.exec(before);
       if (call) return true;
       at = source.indexOf(quote + name, at + 1);
