@@ -9,13 +9,7 @@ import { Reflector } from '@nestjs/core';
 import { AppConfig } from '../config/app-config';
 import { ApiKeyAuthenticator } from './api-key.authenticator';
 import { AUTH_METADATA, AuthRequirement } from './auth.decorators';
-import {
-  ANONYMOUS_PRINCIPAL,
-  AuthenticatedRequest,
-  Principal,
-  READ_SCOPES,
-  roleSatisfies,
-} from './principal';
+import { ANONYMOUS_PRINCIPAL, AuthenticatedRequest, Principal, roleSatisfies } from './principal';
 import { UserAuthenticator } from './users/user.authenticator';
 
 export const INVALID_CREDENTIALS = 'Missing or invalid credentials';
@@ -74,8 +68,9 @@ export class AuthGuard implements CanActivate {
         if (request.headers.authorization !== undefined) return this.requireUser(request);
         const principal = await this.authenticateMachine(request);
         if (!principal) throw new UnauthorizedException(INVALID_CREDENTIALS);
-        if (!principal.isAdmin && !READ_SCOPES.some((scope) => principal.scopes.includes(scope))) {
-          throw new ForbiddenException('This API key holds no read scope');
+        // The scope the route declares (one truth with its x-autopack-auth), not a list kept here.
+        if (!principal.isAdmin && !(requirement.scope && principal.scopes.includes(requirement.scope))) {
+          throw new ForbiddenException(`This API key lacks the "${requirement.scope}" scope`);
         }
         return principal;
       }

@@ -21,9 +21,6 @@ export type UserRole = (typeof USER_ROLES)[number];
 export const roleSatisfies = (held: UserRole, required: UserRole): boolean =>
   USER_ROLES.indexOf(held) >= USER_ROLES.indexOf(required);
 
-/** Scopes that let a machine read operator views (`@PublicRead`). */
-export const READ_SCOPES: readonly ApiScope[] = ['runs:read'];
-
 /**
  * Who is making a request, as decided by the global guard. `id` is stable and prefixed with the
  * principal's kind (`apikey:instance`, `apikey:<uuid>`, `user:<uuid>`), so ownership and audit

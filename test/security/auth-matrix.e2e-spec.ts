@@ -166,7 +166,6 @@ function expectedOutcome(auth: AuthRule, credential: Credential): Expected {
 const GUARD_FORBIDDEN = [
   /^This route declares no access rule and is refused$/,
   /^This API key lacks the "[^"]+" scope$/,
-  /^This API key holds no read scope$/,
   /^This route needs a signed-in user \(Authorization: Bearer\), not an API key$/,
   /^This route needs the "[^"]+" role$/,
 ];
