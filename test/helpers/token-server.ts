@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import type { IncomingMessage, Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 
 export interface TokenRequest {
   authorization: string | undefined;
@@ -12,6 +12,8 @@ export interface TokenServer {
   requests: TokenRequest[];
   /** What the next request gets back. */
   respond(status: number, body: unknown): void;
+  /** Answer the next requests by hand (raw bytes, redirects, a body that never ends, …). */
+  respondWith(answer: (res: ServerResponse) => void): void;
   close(): Promise<void>;
 }
 
@@ -25,12 +27,16 @@ const readBody = (req: IncomingMessage) =>
 /** An OAuth token endpoint on loopback, answering whatever the test tells it to. */
 export async function startTokenServer(): Promise<TokenServer> {
   const requests: TokenRequest[] = [];
-  let next: { status: number; body: unknown } = { status: 500, body: { error: 'not_configured' } };
+  let next: { status: number; body: unknown } | ((res: ServerResponse) => void) = {
+    status: 500,
+    body: { error: 'not_configured' },
+  };
   const server: Server = createServer(async (req, res) => {
     requests.push({
       authorization: req.headers.authorization,
       form: new URLSearchParams(await readBody(req)),
     });
+    if (typeof next === 'function') return next(res);
     res.writeHead(next.status, { 'Content-Type': 'application/json' });
     res.end(JSON.stringify(next.body));
   });
@@ -42,6 +48,13 @@ export async function startTokenServer(): Promise<TokenServer> {
     respond: (status, body) => {
       next = { status, body };
     },
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    respondWith: (answer) => {
+      next = answer;
+    },
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
