@@ -81,13 +81,18 @@ export class OAuthTokenClient {
         this.config.oauthRefreshTimeoutMs,
       );
       const outgoing = send(url, { method: 'POST', headers, lookup: this.checkedLookup }, (response) =>
-        readBounded(response).then(
-          (text) => finish(text === null ? { ok: false, error: 'response_too_large' } : interpret(response, text)),
+        readBounded(
+          response,
+          (text) =>
+            finish(text === null ? { ok: false, error: 'response_too_large' } : interpret(response, text)),
           () => finish({ ok: false, error: 'network_error' }),
         ),
       );
       outgoing.on('error', (error: NodeJS.ErrnoException) =>
-        finish({ ok: false, error: error.code === FORBIDDEN_ADDRESS ? 'forbidden_address' : 'network_error' }),
+        finish({
+          ok: false,
+          error: error.code === FORBIDDEN_ADDRESS ? 'forbidden_address' : 'network_error',
+        }),
       );
       outgoing.end(body);
     });
@@ -109,24 +114,30 @@ export class OAuthTokenClient {
   };
 }
 
-/** The body as text, or null once it passes the size cap (the rest is not read). */
-function readBounded(response: IncomingMessage): Promise<string | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    response.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_RESPONSE_BYTES) {
-        response.destroy();
-        resolve(null);
-        return;
-      }
-      chunks.push(chunk);
-    });
-    response.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    response.on('error', reject);
-    response.on('aborted', () => reject(new Error('aborted')));
+/**
+ * Hands over the body as text, or null as soon as it passes the size cap (the rest is not read). Called
+ * before the response is destroyed, so the cap, not the reset it causes, is what gets reported.
+ */
+function readBounded(
+  response: IncomingMessage,
+  done: (text: string | null) => void,
+  failed: () => void,
+): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  response.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > MAX_RESPONSE_BYTES) {
+      done(null);
+      response.destroy();
+      return;
+    }
+    chunks.push(chunk);
   });
+  response.on('end', () => done(Buffer.concat(chunks).toString('utf8')));
+  // A connection dropped mid-body: the body is incomplete, so none of it is used.
+  response.on('error', failed);
+  response.on('aborted', failed);
 }
 
 const usableToken = (value: unknown): value is string =>
@@ -167,7 +178,8 @@ function interpret(response: IncomingMessage, text: string): RefreshGrantResult 
   return {
     ok: true,
     accessToken: body.access_token,
-    refreshToken: typeof body.refresh_token === 'string' && body.refresh_token !== '' ? body.refresh_token : null,
+    refreshToken:
+      typeof body.refresh_token === 'string' && body.refresh_token !== '' ? body.refresh_token : null,
     expiresIn: expiresIn === null ? null : Math.floor(expiresIn),
   };
 }
