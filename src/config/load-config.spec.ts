@@ -289,8 +289,17 @@ describe('loadConfig', () => {
       });
       expect(config.oauthTokenHosts).toEqual(['api.etsy.com', '*.myshopify.com']);
       expect(config.oauthRefreshTimeoutMs).toBe(3000);
-      for (const bad of ['https://api.etsy.com', 'api.etsy.com:443', '*.com', '*', '169.254.169.254', 'a/b']) {
-        expect(() => loadConfig({ AUTOPACK_OAUTH_TOKEN_HOSTS: bad })).toThrow(/^AUTOPACK_OAUTH_TOKEN_HOSTS: /);
+      for (const bad of [
+        'https://api.etsy.com',
+        'api.etsy.com:443',
+        '*.com',
+        '*',
+        '169.254.169.254',
+        'a/b',
+      ]) {
+        expect(() => loadConfig({ AUTOPACK_OAUTH_TOKEN_HOSTS: bad })).toThrow(
+          /^AUTOPACK_OAUTH_TOKEN_HOSTS: /,
+        );
       }
       expect(() => loadConfig({ AUTOPACK_OAUTH_REFRESH_TIMEOUT_SECONDS: '0' })).toThrow(
         /AUTOPACK_OAUTH_REFRESH_TIMEOUT_SECONDS/,

@@ -296,7 +296,9 @@ function parseOAuthProviders(raw: string | undefined): string[] {
 }
 
 const HOST_LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
-const TOKEN_HOST = new RegExp(`^(?:\\*\\.${HOST_LABEL}(?:\\.${HOST_LABEL})+|${HOST_LABEL}(?:\\.${HOST_LABEL})*)$`);
+const TOKEN_HOST = new RegExp(
+  `^(?:\\*\\.${HOST_LABEL}(?:\\.${HOST_LABEL})+|${HOST_LABEL}(?:\\.${HOST_LABEL})*)$`,
+);
 
 /** `api.etsy.com,*.myshopify.com` → the allowlist of token URL hosts (lowercase names, no IP, no port). */
 function parseOAuthTokenHosts(raw: string | undefined): string[] {

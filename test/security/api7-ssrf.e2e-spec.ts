@@ -56,7 +56,7 @@ describe('OWASP API7 SSRF: OAuth token URLs cannot reach metadata or internal ad
     t.app.get(DataSource).query('SELECT provider, token_url FROM oauth_credentials');
 
   it('refuses link-local and metadata token URLs in every environment (422), storing nothing', async () => {
-    for (const env of [{}, { AUTOPACK_ENV: 'production' }]) {
+    for (const env of [{}, { AUTOPACK_ENV: 'production' }] as Array<Record<string, string>>) {
       const { t, admin } = await start(env);
       for (const url of METADATA_URLS) {
         const res = await store(t, admin, url);

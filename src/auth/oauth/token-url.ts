@@ -61,7 +61,9 @@ export function forbiddenAddressProblem(address: string, isProduction: boolean):
 /** `api.etsy.com` matches itself; `*.myshopify.com` matches `x.myshopify.com`, never `myshopify.com`. */
 export function hostAllowed(host: string, allowedHosts: readonly string[]): boolean {
   if (allowedHosts.length === 0) return true;
-  return allowedHosts.some((entry) => (entry.startsWith('*.') ? host.endsWith(entry.slice(1)) : host === entry));
+  return allowedHosts.some((entry) =>
+    entry.startsWith('*.') ? host.endsWith(entry.slice(1)) : host === entry,
+  );
 }
 
 /**
@@ -84,7 +86,10 @@ export function tokenUrlProblem(raw: string, policy: TokenUrlPolicy): string | n
   if (policy.isProduction && url.protocol !== 'https:') return 'token_url must use https in production';
   if (url.username || url.password) return 'token_url must not contain credentials';
   if (url.hash) return 'token_url must not contain a fragment';
-  const host = url.hostname.toLowerCase().replace(/\.$/, '').replace(/^\[(.*)\]$/, '$1');
+  const host = url.hostname
+    .toLowerCase()
+    .replace(/\.$/, '')
+    .replace(/^\[(.*)\]$/, '$1');
   if (isIP(host)) {
     const problem = forbiddenAddressProblem(host, policy.isProduction);
     if (problem) return problem;
