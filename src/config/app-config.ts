@@ -60,6 +60,10 @@ export class AppConfig {
   readonly credentialsKey?: Buffer;
   /** OAuth providers whose credentials may be stored; empty disables credential storage. */
   readonly oauthProviders: readonly string[];
+  /** `AUTOPACK_OAUTH_TOKEN_HOSTS`: the only hosts token URLs may name (`*.domain` for subdomains); empty: any. */
+  readonly oauthTokenHosts: readonly string[];
+  /** `AUTOPACK_OAUTH_REFRESH_TIMEOUT_SECONDS` (default 10): the whole provider call, response included. */
+  readonly oauthRefreshTimeoutMs: number;
   /** The `token_cap` a started run gets when its request names none (`RUN_TOKEN_CAP`, default 5,000,000). */
   readonly runTokenCapDefault: number;
   /** Largest `patch_content` accepted in a builder or auditor result, in UTF-8 bytes (413 beyond). */
@@ -138,6 +142,8 @@ export class AppConfig {
       allow_registration: this.allowRegistration,
       credentials_key: this.credentialsKey === undefined ? 'unset' : '***',
       oauth_providers: this.oauthProviders,
+      oauth_token_hosts: this.oauthTokenHosts,
+      oauth_refresh_timeout_ms: this.oauthRefreshTimeoutMs,
       run_token_cap_default: this.runTokenCapDefault,
       max_patch_bytes: this.maxPatchBytes,
       runs_root: this.runsRoot,

@@ -280,6 +280,32 @@ describe('loadConfig', () => {
       expect(config.jwtPrivateKey).toBe(RSA.privatePem);
     });
 
+    it('reads the OAuth token host allowlist and refresh deadline, refusing malformed hosts', () => {
+      expect(loadConfig({}).oauthTokenHosts).toEqual([]);
+      expect(loadConfig({}).oauthRefreshTimeoutMs).toBe(10_000);
+      const config = loadConfig({
+        AUTOPACK_OAUTH_TOKEN_HOSTS: ' API.Etsy.com , *.myshopify.com,api.etsy.com',
+        AUTOPACK_OAUTH_REFRESH_TIMEOUT_SECONDS: '3',
+      });
+      expect(config.oauthTokenHosts).toEqual(['api.etsy.com', '*.myshopify.com']);
+      expect(config.oauthRefreshTimeoutMs).toBe(3000);
+      for (const bad of [
+        'https://api.etsy.com',
+        'api.etsy.com:443',
+        '*.com',
+        '*',
+        '169.254.169.254',
+        'a/b',
+      ]) {
+        expect(() => loadConfig({ AUTOPACK_OAUTH_TOKEN_HOSTS: bad })).toThrow(
+          /^AUTOPACK_OAUTH_TOKEN_HOSTS: /,
+        );
+      }
+      expect(() => loadConfig({ AUTOPACK_OAUTH_REFRESH_TIMEOUT_SECONDS: '0' })).toThrow(
+        /AUTOPACK_OAUTH_REFRESH_TIMEOUT_SECONDS/,
+      );
+    });
+
     it('production without credential storage needs no credentials key', () => {
       const config = loadConfig({
         ...production,

@@ -206,6 +206,18 @@ class EnvironmentVariables {
 
   @Transform(emptyToUndefined)
   @IsOptional()
+  @IsString()
+  AUTOPACK_OAUTH_TOKEN_HOSTS?: string;
+
+  @Transform(toInt)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(60)
+  AUTOPACK_OAUTH_REFRESH_TIMEOUT_SECONDS?: number;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
   @IsIn(['0', '1'])
   AUTOPACK_EXTERNAL_ACTIONS_ENABLED?: '0' | '1';
 
@@ -286,6 +298,28 @@ function parseOAuthProviders(raw: string | undefined): string[] {
     }
   }
   return [...new Set(names)];
+}
+
+const HOST_LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
+const TOKEN_HOST = new RegExp(
+  `^(?:\\*\\.${HOST_LABEL}(?:\\.${HOST_LABEL})+|${HOST_LABEL}(?:\\.${HOST_LABEL})*)$`,
+);
+
+/** `api.etsy.com,*.myshopify.com` → the allowlist of token URL hosts (lowercase names, no IP, no port). */
+function parseOAuthTokenHosts(raw: string | undefined): string[] {
+  if (raw === undefined) return [];
+  const hosts = raw
+    .split(',')
+    .map((host) => host.trim().toLowerCase())
+    .filter(Boolean);
+  for (const host of hosts) {
+    if (!TOKEN_HOST.test(host) || isIP(host)) {
+      throw new ConfigError(
+        `AUTOPACK_OAUTH_TOKEN_HOSTS: "${host}" is not a host name or *.domain (no scheme, port, path or IP)`,
+      );
+    }
+  }
+  return [...new Set(hosts)];
 }
 
 /**
@@ -471,6 +505,8 @@ export function loadConfig(env: RawEnv): AppConfig {
     allowRegistration: !isProduction || vars.AUTOPACK_ALLOW_REGISTRATION === '1',
     credentialsKey,
     oauthProviders,
+    oauthTokenHosts: parseOAuthTokenHosts(vars.AUTOPACK_OAUTH_TOKEN_HOSTS),
+    oauthRefreshTimeoutMs: (vars.AUTOPACK_OAUTH_REFRESH_TIMEOUT_SECONDS ?? 10) * 1000,
     runTokenCapDefault: vars.RUN_TOKEN_CAP ?? DEFAULT_RUN_TOKEN_CAP,
     maxPatchBytes: vars.AUTOPACK_MAX_PATCH_BYTES ?? DEFAULT_MAX_PATCH_BYTES,
     runsRoot: resolve(vars.AUTOPACK_RUNS_ROOT ?? join(PROJECT_ROOT, '.data', 'runs')),

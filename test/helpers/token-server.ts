@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import type { IncomingMessage, Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { rememberSecret } from './secrets';
 
 export interface TokenRequest {
@@ -13,6 +13,8 @@ export interface TokenServer {
   requests: TokenRequest[];
   /** What the next request gets back. */
   respond(status: number, body: unknown): void;
+  /** Answer the next requests by hand (raw bytes, redirects, a body that never ends, …). */
+  respondWith(answer: (res: ServerResponse) => void): void;
   close(): Promise<void>;
 }
 
@@ -26,12 +28,16 @@ const readBody = (req: IncomingMessage) =>
 /** An OAuth token endpoint on loopback, answering whatever the test tells it to. */
 export async function startTokenServer(): Promise<TokenServer> {
   const requests: TokenRequest[] = [];
-  let next: { status: number; body: unknown } = { status: 500, body: { error: 'not_configured' } };
+  let next: { status: number; body: unknown } | ((res: ServerResponse) => void) = {
+    status: 500,
+    body: { error: 'not_configured' },
+  };
   const server: Server = createServer(async (req, res) => {
     const form = new URLSearchParams(await readBody(req));
     requests.push({ authorization: req.headers.authorization, form });
     // What the app sends the provider is secret: the scan at the end of the run proves it was never logged.
     rememberSecret(form.get('client_secret') ?? undefined, form.get('refresh_token') ?? undefined);
+    if (typeof next === 'function') return next(res);
     res.writeHead(next.status, { 'Content-Type': 'application/json' });
     res.end(JSON.stringify(next.body));
   });
@@ -47,6 +53,13 @@ export async function startTokenServer(): Promise<TokenServer> {
       }
       next = { status, body };
     },
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    respondWith: (answer) => {
+      next = answer;
+    },
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

@@ -97,7 +97,10 @@ export class OAuthCredentialsService implements OnModuleInit {
     this.requireProvider(provider);
     const cipher = this.requireCipher();
     if (input.token_url !== undefined) {
-      const problem = tokenUrlProblem(input.token_url, this.config.isProduction);
+      const problem = tokenUrlProblem(input.token_url, {
+        isProduction: this.config.isProduction,
+        allowedHosts: this.config.oauthTokenHosts,
+      });
       if (problem) throw new UnprocessableEntityException(problem);
     }
     return this.dataSource.transaction(async (manager) => {

@@ -54,8 +54,12 @@ export class OAuthRefreshService {
       if (row.status === 'refresh_pending' && running) {
         throw new ConflictException(`A refresh of "${provider}" is already running`);
       }
-      // Checked again here, not only at store time: the deployment may have moved to production since.
-      const problem = tokenUrlProblem(row.tokenUrl, this.config.isProduction);
+      // Checked again here, not only at store time: the deployment may have moved to production, or narrowed
+      // its AUTOPACK_OAUTH_TOKEN_HOSTS, since.
+      const problem = tokenUrlProblem(row.tokenUrl, {
+        isProduction: this.config.isProduction,
+        allowedHosts: this.config.oauthTokenHosts,
+      });
       if (problem) throw new ConflictException(`Stored ${problem}; store a new token_url`);
       const grant: RefreshGrantRequest = {
         tokenUrl: row.tokenUrl,

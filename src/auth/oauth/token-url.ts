@@ -1,10 +1,81 @@
+import { BlockList, isIP } from 'node:net';
+
+/** Where provider token requests may go: the deployment's environment and its optional host allowlist. */
+export interface TokenUrlPolicy {
+  isProduction: boolean;
+  /** `AUTOPACK_OAUTH_TOKEN_HOSTS`: exact host names or `*.domain` (subdomains only). Empty: any host. */
+  allowedHosts: readonly string[];
+}
+
+const subnets = (list: BlockList, entries: Array<[string, number, 'ipv4' | 'ipv6']>) => {
+  for (const [address, prefix, type] of entries) list.addSubnet(address, prefix, type);
+  return list;
+};
+
 /**
- * Checks a provider token endpoint. Production requires https (the refresh token and client secret
- * travel in the request); credentials embedded in the URL are refused everywhere, because the URL is
- * shown in responses and events.
+ * Never a token endpoint, in any environment: "this host", link-local (which holds the cloud metadata
+ * services, 169.254.169.254 and AWS's fd00:ec2::254), multicast and reserved ranges. IPv4-mapped IPv6
+ * addresses (`::ffff:169.254.169.254`) match their IPv4 subnet.
+ */
+const ALWAYS_FORBIDDEN = subnets(new BlockList(), [
+  ['0.0.0.0', 8, 'ipv4'],
+  ['169.254.0.0', 16, 'ipv4'],
+  ['224.0.0.0', 4, 'ipv4'],
+  ['240.0.0.0', 4, 'ipv4'],
+  ['::', 128, 'ipv6'],
+  ['fe80::', 10, 'ipv6'],
+  ['ff00::', 8, 'ipv6'],
+  ['fd00:ec2::254', 128, 'ipv6'],
+]);
+
+/** Internal networks: refused in production (a token request there would probe the inside). */
+const INTERNAL = subnets(new BlockList(), [
+  ['127.0.0.0', 8, 'ipv4'],
+  ['10.0.0.0', 8, 'ipv4'],
+  ['172.16.0.0', 12, 'ipv4'],
+  ['192.168.0.0', 16, 'ipv4'],
+  ['100.64.0.0', 10, 'ipv4'],
+  ['198.18.0.0', 15, 'ipv4'],
+  ['::1', 128, 'ipv6'],
+  ['fc00::', 7, 'ipv6'],
+]);
+
+/** Names of the metadata services, refused before any DNS is asked. */
+const METADATA_HOSTS = new Set(['metadata', 'metadata.google.internal', 'metadata.azure.internal']);
+
+/**
+ * Why an address a token request would connect to is forbidden, or null when it is allowed: link-local
+ * and metadata addresses always; loopback and private ranges in production.
+ */
+export function forbiddenAddressProblem(address: string, isProduction: boolean): string | null {
+  const type = isIP(address) === 6 ? 'ipv6' : 'ipv4';
+  if (ALWAYS_FORBIDDEN.check(address, type)) {
+    return `token_url must not reach a link-local, metadata or reserved address (${address})`;
+  }
+  if (isProduction && INTERNAL.check(address, type)) {
+    return `token_url must not reach a loopback or private address in production (${address})`;
+  }
+  return null;
+}
+
+/** `api.etsy.com` matches itself; `*.myshopify.com` matches `x.myshopify.com`, never `myshopify.com`. */
+export function hostAllowed(host: string, allowedHosts: readonly string[]): boolean {
+  if (allowedHosts.length === 0) return true;
+  return allowedHosts.some((entry) =>
+    entry.startsWith('*.') ? host.endsWith(entry.slice(1)) : host === entry,
+  );
+}
+
+/**
+ * Checks a provider token endpoint before it is stored and again before each refresh. Production requires
+ * https (the refresh token and client secret travel in the request); credentials embedded in the URL are
+ * refused everywhere, because the URL is shown in responses and events. Against SSRF: literal link-local
+ * and metadata addresses are refused everywhere, loopback and private ones (and `localhost`) in
+ * production, and when `AUTOPACK_OAUTH_TOKEN_HOSTS` is set the host must be on it. Names are resolved
+ * and their addresses checked again at connect time (OAuthTokenClient).
  * Returns a problem to report, or null when the URL is acceptable.
  */
-export function tokenUrlProblem(raw: string, isProduction: boolean): string | null {
+export function tokenUrlProblem(raw: string, policy: TokenUrlPolicy): string | null {
   let url: URL;
   try {
     url = new URL(raw);
@@ -12,8 +83,23 @@ export function tokenUrlProblem(raw: string, isProduction: boolean): string | nu
     return 'token_url must be an absolute URL';
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'token_url must be an http(s) URL';
-  if (isProduction && url.protocol !== 'https:') return 'token_url must use https in production';
+  if (policy.isProduction && url.protocol !== 'https:') return 'token_url must use https in production';
   if (url.username || url.password) return 'token_url must not contain credentials';
   if (url.hash) return 'token_url must not contain a fragment';
+  const host = url.hostname
+    .toLowerCase()
+    .replace(/\.$/, '')
+    .replace(/^\[(.*)\]$/, '$1');
+  if (isIP(host)) {
+    const problem = forbiddenAddressProblem(host, policy.isProduction);
+    if (problem) return problem;
+  } else if (METADATA_HOSTS.has(host)) {
+    return `token_url must not reach a metadata service (${host})`;
+  } else if (policy.isProduction && (host === 'localhost' || host.endsWith('.localhost'))) {
+    return `token_url must not reach a loopback or private address in production (${host})`;
+  }
+  if (!hostAllowed(host, policy.allowedHosts)) {
+    return `token_url host "${host}" is not in AUTOPACK_OAUTH_TOKEN_HOSTS`;
+  }
   return null;
 }
