@@ -5,7 +5,8 @@ import type { Principal } from '../auth/principal';
 import { auditContextFor } from '../audit/audit-context';
 import type { AuditService } from '../audit/audit.service';
 import type { HumanDecidedRequest } from './entities/human-decided-request';
-import { assertMayDecide, requesterFilterFor } from './human-decision';
+import { ownerFilterFor } from '../runs/run-access';
+import { assertMayDecide } from './human-decision';
 import { DecidableTable, expireOverdue } from './request-expiry';
 
 const SWEEP_INTERVAL_MS = 60_000;
@@ -65,7 +66,8 @@ export abstract class HumanDecidedRequests<T extends HumanDecidedRequest>
 
   protected async pendingRows(principal: Principal): Promise<T[]> {
     await this.expire();
-    const requester = requesterFilterFor(principal);
+    // The run visibility rule: who sees every run sees every request; anyone else only their own.
+    const requester = ownerFilterFor(principal);
     const where = {
       status: 'pending',
       ...(requester ? { requestedBy: requester } : {}),
@@ -80,7 +82,7 @@ export abstract class HumanDecidedRequests<T extends HumanDecidedRequest>
   /** 404 for unknown ids and for other principals' requests alike. */
   protected async visibleRow(id: string, principal: Principal): Promise<T> {
     await this.expire();
-    const requester = requesterFilterFor(principal);
+    const requester = ownerFilterFor(principal);
     const where = { id, ...(requester ? { requestedBy: requester } : {}) } as FindOptionsWhere<T>;
     const found = UUID.test(id) ? await this.dataSource.getRepository(this.entity).findOneBy(where) : null;
     if (!found) throw new NotFoundException(`${this.noun} "${id}" not found`);

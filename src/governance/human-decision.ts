@@ -18,8 +18,3 @@ export async function assertMayDecide(
     throw new ForbiddenException('This request was made by an API key you own; another person must decide');
   }
 }
-
-/** Machines see only the requests they made (admins all); humans see every request. */
-export function requesterFilterFor(principal: Principal): string | null {
-  return principal.kind === 'user' || principal.isAdmin ? null : principal.id;
-}

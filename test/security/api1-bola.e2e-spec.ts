@@ -13,7 +13,8 @@ import { builderResult, phasePath } from '../helpers/runs';
  * - runs, their artifacts and their external actions: admins (instance key, admin users) and operator+
  *   users see all; viewers and stored API keys see only what they own/proposed — anything else is a 404
  *   indistinguishable from a missing object;
- * - approval and governance requests: humans see every request, a stored key only its own;
+ * - approval and governance requests: the run rule — operators and admins see every request, a stored key
+ *   only its own, a viewer none;
  * - API keys: only admin users list or revoke them.
  */
 describe('OWASP API1 BOLA: one principal never reads or changes another principal’s objects', () => {
@@ -171,13 +172,17 @@ describe('OWASP API1 BOLA: one principal never reads or changes another principa
       expect((await get('/governance/pending', keyA.headers)).body.requests).toHaveLength(1);
     });
 
-    it('humans see every request (the documented rule), but only an operator who is not behind the key decides', async () => {
-      for (const who of [viewerA, operator, adminB]) {
+    it('operators and admins see every request, a viewer none (the run rule), and only an operator who is not behind the key decides', async () => {
+      for (const who of [operator, adminB]) {
         const pending = await get('/approval/pending', who.auth);
         expect(pending.body.approvals.map((a: { approval_id: string }) => a.approval_id)).toContain(
           approvalA,
         );
       }
+      // A viewer sees no run of keyA, so none of its requests: not listed, and 404 like an unknown id.
+      expect((await get('/approval/pending', viewerA.auth)).body.approvals).toEqual([]);
+      expect((await get(`/approval/status/${approvalA}`, viewerA.auth)).status).toBe(404);
+      expect((await get('/governance/pending', viewerA.auth)).body.requests).toEqual([]);
       const decide = (who: TestUser) =>
         request(t.http)
           .post(`/approval/${approvalA}/decision`)
