@@ -1,4 +1,4 @@
-import { HttpException, Injectable, ServiceUnavailableException } from '@nestjs/common';
+import { ExecutionContext, HttpException, Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { InjectThrottlerOptions, InjectThrottlerStorage, ThrottlerGuard } from '@nestjs/throttler';
 import type { ThrottlerModuleOptions, ThrottlerRequest, ThrottlerStorage } from '@nestjs/throttler';
@@ -11,7 +11,8 @@ import type { RateLimitName } from './rate-limits';
  * Rate limits count per principal when the request is authenticated, else per client IP. The client IP
  * comes from Express, which believes X-Forwarded-For only from AUTOPACK_TRUSTED_PROXIES.
  * Runs after the AuthGuard, which attaches the principal. A route marked `@RateLimit(name)` gets the
- * configured budget of that name instead of the default.
+ * configured budget of that name instead of the default, shared by every route that carries the name
+ * (30 decisions a minute, whichever decision routes they go to); the default budget counts per route.
  */
 @Injectable()
 export class PrincipalThrottlerGuard extends ThrottlerGuard {
@@ -25,10 +26,7 @@ export class PrincipalThrottlerGuard extends ThrottlerGuard {
   }
 
   protected override async handleRequest(request: ThrottlerRequest): Promise<boolean> {
-    const name = this.reflector.get<RateLimitName | undefined>(
-      RATE_LIMIT_METADATA,
-      request.context.getHandler(),
-    );
+    const name = this.budgetOf(request.context);
     const limit = name ? this.config.rateLimits[name] : request.limit;
     try {
       return await super.handleRequest({ ...request, limit });
@@ -37,6 +35,15 @@ export class PrincipalThrottlerGuard extends ThrottlerGuard {
       // The shared counters are unavailable: fail closed rather than serve without limits.
       throw new ServiceUnavailableException('Rate limit store unavailable; retry shortly');
     }
+  }
+
+  protected override generateKey(context: ExecutionContext, tracker: string, throttler: string): string {
+    const name = this.budgetOf(context);
+    return name ? `budget:${name}:${tracker}` : super.generateKey(context, tracker, throttler);
+  }
+
+  private budgetOf(context: ExecutionContext): RateLimitName | undefined {
+    return this.reflector.get<RateLimitName | undefined>(RATE_LIMIT_METADATA, context.getHandler());
   }
 
   protected override async getTracker(req: AuthenticatedRequest): Promise<string> {

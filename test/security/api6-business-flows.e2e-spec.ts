@@ -24,7 +24,8 @@ function expectThrottledAfterLimit(responses: request.Response[], okStatus: numb
 /**
  * OWASP API6:2023 Unrestricted Access to Sensitive Business Flows: human decisions (approval and
  * governance requests, external action approve/reject), execution claims and login each have their own
- * budget (set to 2 a minute here through their environment variables). The request past the budget is a
+ * budget (set to 2 a minute here through their environment variables), shared by every route that carries
+ * it. The request past the budget is a
  * 429 with Retry-After and has no effect; the budget is per principal, so another one is unaffected.
  */
 describe('OWASP API6 sensitive business flows: decisions, claims and login are throttled', () => {
@@ -106,6 +107,26 @@ describe('OWASP API6 sensitive business flows: decisions, claims and login are t
     expectThrottledAfterLimit(responses, 200);
     const pending = await request(t.http).get('/governance/pending').set(operator.auth);
     expect(pending.body.requests.map((r: { request_id: string }) => r.request_id)).toEqual([ids[2]]);
+  });
+
+  it('a named budget is shared by its routes: an approval decision then a governance decision exhaust "decisions"', async () => {
+    const operator = await createUser(t, { role: 'operator' });
+    const [approval, governance, last] = [await askApproval(), await askGovernance(), await askGovernance()];
+    const responses = await inOrder([
+      () =>
+        request(t.http)
+          .post(`/approval/${approval}/decision`)
+          .set(operator.auth)
+          .send({ decision: 'approve', comment: 'ok' }),
+      ...[governance, last].map(
+        (id) => () =>
+          request(t.http)
+            .post(`/governance/approve/${id}`)
+            .set(operator.auth)
+            .send({ approved: true, comment: 'ok' }),
+      ),
+    ]);
+    expectThrottledAfterLimit(responses, 200);
   });
 
   it('external action approvals: the third approval within a minute is 429 and that action stays PENDING', async () => {
