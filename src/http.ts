@@ -26,6 +26,43 @@ const BODY_ERRORS: Record<string, [number, string]> = {
   'request.aborted': [400, 'Request aborted'],
 };
 
+/** Deeper JSON than any client of this API sends; deeper bodies would overflow recursive validators. */
+export const MAX_BODY_DEPTH = 64;
+
+/** Whether `value` nests objects/arrays more than `max` levels (iterative: the check itself cannot overflow). */
+export function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth >= max) return true;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/** Refuses absurdly nested JSON before class-transformer/validator recurse into it (it was a 500). */
+function bodyDepthGuard(req: Request, res: Response, next: NextFunction): void {
+  if (!nestedDeeperThan(req.body, MAX_BODY_DEPTH)) return next();
+  sendError(
+    res,
+    422,
+    `Request body is nested more than ${MAX_BODY_DEPTH} levels deep`,
+    String((req as AuthenticatedRequest).id ?? ''),
+  );
+}
+
+/** PostgreSQL text cannot hold NUL: an encoded NUL in a path parameter is a 400, not a database error. */
+function nulGuard(req: Request, res: Response, next: NextFunction): void {
+  if (!/%00/.test(req.originalUrl.split('?')[0])) return next();
+  sendError(
+    res,
+    400,
+    'NUL characters are not allowed in the URL',
+    String((req as AuthenticatedRequest).id ?? ''),
+  );
+}
+
 function bodyErrorHandler(
   error: Error & { type?: string },
   req: Request,
@@ -46,10 +83,12 @@ export function configureHttp(app: NestExpressApplication, config: AppConfig): v
   // Only named proxies may set the client address through X-Forwarded-For.
   app.set('trust proxy', config.trustedProxies.length > 0 ? [...config.trustedProxies] : false);
   app.use(requestIdMiddleware);
+  app.use(nulGuard);
   app.use(requestMetricsMiddleware(app.get(MetricsService)));
   app.use(helmet());
   app.use(express.json({ limit: config.bodyLimitBytes, type: ['application/json', 'application/*+json'] }));
   app.use(bodyErrorHandler);
+  app.use(bodyDepthGuard);
 
   const logger = app.get(Logger);
   app.useLogger(logger);
