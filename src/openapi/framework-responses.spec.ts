@@ -50,3 +50,27 @@ describe('frameworkResponses', () => {
     });
   });
 });
+
+describe('documentFrameworkResponses and media types', () => {
+  it('documents an error envelope as application/json even where the success is binary', () => {
+    const envelope = { schema: { $ref: '#/components/schemas/ErrorResponseDto' } };
+    const document = {
+      components: { schemas: { ErrorResponseDto: {} } },
+      paths: {
+        '/f': {
+          get: {
+            responses: {
+              '404': { description: 'x', content: { 'image/png': envelope, 'text/plain': envelope } },
+            },
+            'x-autopack-auth': { mode: 'public' },
+            'x-autopack-rate-limit': 'none',
+          },
+        },
+      },
+    } as unknown as OpenAPIObject;
+    const op = documentFrameworkResponses(document).paths['/f'].get as {
+      responses: Record<string, { content: object }>;
+    };
+    expect(op.responses['404'].content).toEqual({ 'application/json': envelope });
+  });
+});

@@ -46,7 +46,11 @@ export function frameworkResponses(op: Operation): Record<string, string> {
   return out;
 }
 
-/** Adds frameworkResponses to every operation of the document (in place), with the error envelope. */
+/**
+ * Adds frameworkResponses to every operation of the document (in place), with the error envelope, and
+ * documents every error envelope as application/json (an `@ApiProduces` for a handler's success must not
+ * relabel its errors).
+ */
 export function documentFrameworkResponses(document: OpenAPIObject): OpenAPIObject {
   const schemas = document.components?.schemas ?? {};
   if (!('ErrorResponseDto' in schemas)) throw new Error('ErrorResponseDto is missing from the document');
@@ -55,6 +59,18 @@ export function documentFrameworkResponses(document: OpenAPIObject): OpenAPIObje
       const op = (item as Record<string, Operation | undefined>)[method];
       if (!op) continue;
       const responses = (op.responses ??= {});
+      // The envelope is always JSON (sendError), whatever media types the handler's success produces.
+      for (const [status, response] of Object.entries(responses)) {
+        const r = response as { content?: Record<string, { schema?: { $ref?: string } }> };
+        const schemas = Object.values(r.content ?? {});
+        if (
+          Number(status) >= 400 &&
+          schemas.length > 0 &&
+          schemas.every((m) => m.schema?.$ref === ERROR_SCHEMA)
+        ) {
+          r.content = { 'application/json': { schema: { $ref: ERROR_SCHEMA } } };
+        }
+      }
       for (const [status, description] of Object.entries(frameworkResponses(op))) {
         responses[status] ??= {
           description,
