@@ -29,26 +29,46 @@ const BODY_ERRORS: Record<string, [number, string]> = {
 /** Deeper JSON than any client of this API sends; deeper bodies would overflow recursive validators. */
 export const MAX_BODY_DEPTH = 64;
 
-/** Whether `value` nests objects/arrays more than `max` levels (iterative: the check itself cannot overflow). */
-export function nestedDeeperThan(value: unknown, max: number): boolean {
-  const stack: Array<[unknown, number]> = [[value, 0]];
+/**
+ * What the database or the validators cannot take in a parsed JSON body: nesting deeper than `maxDepth`
+ * (recursive validators overflow) or a NUL character in a key or string (PostgreSQL text and jsonb refuse
+ * it), with where it is. Iterative, so the check itself cannot overflow. Undefined when the body is fine.
+ */
+export function bodyProblem(
+  value: unknown,
+  maxDepth = MAX_BODY_DEPTH,
+): { loc: Array<string | number>; msg: string; type: string } | undefined {
+  const stack: Array<[unknown, Array<string | number>]> = [[value, ['body']]];
   while (stack.length > 0) {
-    const [node, depth] = stack.pop()!;
+    const [node, loc] = stack.pop()!;
+    if (typeof node === 'string' && node.includes('\u0000')) {
+      return { loc, msg: 'must not contain NUL characters', type: 'nul_character' };
+    }
     if (node === null || typeof node !== 'object') continue;
-    if (depth >= max) return true;
-    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+    if (loc.length > maxDepth) {
+      return { loc: ['body'], msg: `nested more than ${maxDepth} levels deep`, type: 'too_deep' };
+    }
+    for (const [key, child] of Object.entries(node)) {
+      const childLoc = [...loc, Array.isArray(node) ? Number(key) : key];
+      if (key.includes('\u0000'))
+        return { loc: childLoc, msg: 'key must not contain NUL characters', type: 'nul_character' };
+      stack.push([child, childLoc]);
+    }
   }
-  return false;
+  return undefined;
 }
 
-/** Refuses absurdly nested JSON before class-transformer/validator recurse into it (it was a 500). */
-function bodyDepthGuard(req: Request, res: Response, next: NextFunction): void {
-  if (!nestedDeeperThan(req.body, MAX_BODY_DEPTH)) return next();
+/** Refuses such bodies with a 422 before anything recurses into them or stores them (both were 500s). */
+function bodyGuard(req: Request, res: Response, next: NextFunction): void {
+  const problem = bodyProblem(req.body);
+  if (!problem) return next();
+  const where = problem.loc.slice(1).join('.');
   sendError(
     res,
     422,
-    `Request body is nested more than ${MAX_BODY_DEPTH} levels deep`,
+    `Request body failed validation (${where ? `${where}: ` : ''}${problem.msg})`,
     String((req as AuthenticatedRequest).id ?? ''),
+    { detail: [problem] },
   );
 }
 
@@ -88,7 +108,7 @@ export function configureHttp(app: NestExpressApplication, config: AppConfig): v
   app.use(helmet());
   app.use(express.json({ limit: config.bodyLimitBytes, type: ['application/json', 'application/*+json'] }));
   app.use(bodyErrorHandler);
-  app.use(bodyDepthGuard);
+  app.use(bodyGuard);
 
   const logger = app.get(Logger);
   app.useLogger(logger);

@@ -31,7 +31,7 @@ describe('fuzz regressions', () => {
     expect(res.status).toBe(422);
     expect(res.body).toMatchObject({
       statusCode: 422,
-      message: 'Request body is nested more than 64 levels deep',
+      message: 'Request body failed validation (nested more than 64 levels deep)',
     });
     expect((await ds.query('SELECT count(*)::int AS n FROM llm_usage_events'))[0].n).toBe(before);
   });
@@ -61,6 +61,23 @@ describe('fuzz regressions', () => {
     const res = await request(t.http).get('/api/auth/users?offset=0&limit=5').set(admin.auth);
     expect(res.status).toBe(200);
     expect(res.body.limit).toBe(5);
+  });
+
+  it.each([
+    ['/dashboard/human-notes', { note: 'nul\u0000byte' }, 'note'],
+    ['/governance/requests', { run_id: 'r\u0000', phase_id: 'P1', paths: ['a'], reason: 'x' }, 'run_id'],
+  ])('a NUL character in a body string of %s is a 422, not a database error', async (path, body, field) => {
+    const res = await request(t.http)
+      .post(path)
+      .set(path.startsWith('/dashboard') ? admin.auth : { 'X-API-Key': TEST_INSTANCE_KEY })
+      .send(body);
+    expect(res.status).toBe(422);
+    expect(res.body.message).toBe(
+      `Request body failed validation (${field}: must not contain NUL characters)`,
+    );
+    expect(res.body.detail).toEqual([
+      { loc: ['body', field], msg: 'must not contain NUL characters', type: 'nul_character' },
+    ]);
   });
 
   it('an encoded NUL in a path parameter is a 400, not a database error', async () => {
