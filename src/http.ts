@@ -26,6 +26,63 @@ const BODY_ERRORS: Record<string, [number, string]> = {
   'request.aborted': [400, 'Request aborted'],
 };
 
+/** Deeper JSON than any client of this API sends; deeper bodies would overflow recursive validators. */
+export const MAX_BODY_DEPTH = 64;
+
+/**
+ * What the database or the validators cannot take in a parsed JSON body: nesting deeper than `maxDepth`
+ * (recursive validators overflow) or a NUL character in a key or string (PostgreSQL text and jsonb refuse
+ * it), with where it is. Iterative, so the check itself cannot overflow. Undefined when the body is fine.
+ */
+export function bodyProblem(
+  value: unknown,
+  maxDepth = MAX_BODY_DEPTH,
+): { loc: Array<string | number>; msg: string; type: string } | undefined {
+  const stack: Array<[unknown, Array<string | number>]> = [[value, ['body']]];
+  while (stack.length > 0) {
+    const [node, loc] = stack.pop()!;
+    if (typeof node === 'string' && node.includes('\u0000')) {
+      return { loc, msg: 'must not contain NUL characters', type: 'nul_character' };
+    }
+    if (node === null || typeof node !== 'object') continue;
+    if (loc.length > maxDepth) {
+      return { loc: ['body'], msg: `nested more than ${maxDepth} levels deep`, type: 'too_deep' };
+    }
+    for (const [key, child] of Object.entries(node)) {
+      const childLoc = [...loc, Array.isArray(node) ? Number(key) : key];
+      if (key.includes('\u0000'))
+        return { loc: childLoc, msg: 'key must not contain NUL characters', type: 'nul_character' };
+      stack.push([child, childLoc]);
+    }
+  }
+  return undefined;
+}
+
+/** Refuses such bodies with a 422 before anything recurses into them or stores them (both were 500s). */
+function bodyGuard(req: Request, res: Response, next: NextFunction): void {
+  const problem = bodyProblem(req.body);
+  if (!problem) return next();
+  const where = problem.loc.slice(1).join('.');
+  sendError(
+    res,
+    422,
+    `Request body failed validation (${where ? `${where}: ` : ''}${problem.msg})`,
+    String((req as AuthenticatedRequest).id ?? ''),
+    { detail: [problem] },
+  );
+}
+
+/** PostgreSQL text cannot hold NUL: an encoded NUL in a path parameter is a 400, not a database error. */
+function nulGuard(req: Request, res: Response, next: NextFunction): void {
+  if (!/%00/.test(req.originalUrl.split('?')[0])) return next();
+  sendError(
+    res,
+    400,
+    'NUL characters are not allowed in the URL',
+    String((req as AuthenticatedRequest).id ?? ''),
+  );
+}
+
 function bodyErrorHandler(
   error: Error & { type?: string },
   req: Request,
@@ -46,10 +103,12 @@ export function configureHttp(app: NestExpressApplication, config: AppConfig): v
   // Only named proxies may set the client address through X-Forwarded-For.
   app.set('trust proxy', config.trustedProxies.length > 0 ? [...config.trustedProxies] : false);
   app.use(requestIdMiddleware);
+  app.use(nulGuard);
   app.use(requestMetricsMiddleware(app.get(MetricsService)));
   app.use(helmet());
   app.use(express.json({ limit: config.bodyLimitBytes, type: ['application/json', 'application/*+json'] }));
   app.use(bodyErrorHandler);
+  app.use(bodyGuard);
 
   const logger = app.get(Logger);
   app.useLogger(logger);

@@ -1,13 +1,15 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
-import { ApiExtension, ApiForbiddenResponse, ApiSecurity, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { ErrorResponseDto } from '../http/error-response.dto';
+import { ApiExtension, ApiSecurity } from '@nestjs/swagger';
 import type { ApiScope, UserRole } from './principal';
 
 export const AUTH_METADATA = 'autopack:auth';
 
 export type AuthMode = 'public' | 'public_read' | 'api_key' | 'user';
 
-/** What a route declares about who may call it; the guard enforces it and the contract shows it. */
+/**
+ * What a route declares about who may call it; the guard enforces it and the contract shows it (the
+ * 401/403 it implies are documented from `x-autopack-auth` by src/openapi/framework-responses.ts).
+ */
 export interface AuthRequirement {
   mode: AuthMode;
   scope?: ApiScope;
@@ -16,15 +18,6 @@ export interface AuthRequirement {
 
 export const API_KEY_SECURITY = 'api_key';
 export const BEARER_SECURITY = 'bearer';
-
-const unauthorized = ApiUnauthorizedResponse({
-  description: 'Missing or invalid credentials',
-  type: ErrorResponseDto,
-});
-const forbidden = ApiForbiddenResponse({
-  description: 'Authenticated but not allowed',
-  type: ErrorResponseDto,
-});
 
 /** Two access rules on one handler would silently overwrite each other: refuse at load time instead. */
 const onlyOneRule = (target: object, key?: string | symbol, descriptor?: PropertyDescriptor) => {
@@ -57,27 +50,15 @@ export const PublicRead = () =>
     { mode: 'public_read', scope: 'runs:read' },
     ApiSecurity(API_KEY_SECURITY),
     ApiSecurity(BEARER_SECURITY),
-    unauthorized,
-    forbidden,
   );
 
 /** Machines: `X-API-Key` holding `scope` (the instance key holds every scope). */
 export const ApiKey = (scope?: ApiScope) =>
-  declare(
-    scope ? { mode: 'api_key', scope } : { mode: 'api_key' },
-    ApiSecurity(API_KEY_SECURITY),
-    unauthorized,
-    forbidden,
-  );
+  declare(scope ? { mode: 'api_key', scope } : { mode: 'api_key' }, ApiSecurity(API_KEY_SECURITY));
 
 /**
  * Humans: an RS256 JWT (`Authorization: Bearer`) of an enabled user holding `role` or a stronger one
  * (any user when no role is named). Machine keys never pass, not even the instance key.
  */
 export const UserAuth = (role?: UserRole) =>
-  declare(
-    role ? { mode: 'user', role } : { mode: 'user' },
-    ApiSecurity(BEARER_SECURITY),
-    unauthorized,
-    forbidden,
-  );
+  declare(role ? { mode: 'user', role } : { mode: 'user' }, ApiSecurity(BEARER_SECURITY));

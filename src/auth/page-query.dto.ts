@@ -1,4 +1,4 @@
-import { Type } from 'class-transformer';
+import { QueryInteger } from '../http/query-integer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
 export const MAX_PAGE_SIZE = 100;
@@ -6,14 +6,14 @@ export const MAX_PAGE_SIZE = 100;
 /** `?limit=1..100&offset=0..` for the identity admin lists. */
 export class PageQueryDto {
   @IsOptional()
-  @Type(() => Number)
+  @QueryInteger()
   @IsInt()
   @Min(1)
   @Max(MAX_PAGE_SIZE)
   limit?: number;
 
   @IsOptional()
-  @Type(() => Number)
+  @QueryInteger()
   @IsInt()
   @Min(0)
   offset?: number;

@@ -1,6 +1,14 @@
+import { ApiProperty } from '@nestjs/swagger';
+
 /** One field-level validation problem, in the shape existing executor clients read (`detail`). */
 export class ValidationDetailDto {
   /** Where the problem is: `["body", "run", "token_cap"]`, `["query", "limit"]`. */
+  @ApiProperty({
+    // Names and array indexes; the plugin alone would document `Array<string | number>` as objects.
+    type: 'array',
+    items: { oneOf: [{ type: 'string' }, { type: 'integer' }] },
+    description: 'Where the problem is: `["body", "run", "token_cap"]`, `["query", "limit"]`.',
+  })
   loc: Array<string | number>;
   msg: string;
   type: string;

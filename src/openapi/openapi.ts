@@ -2,6 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { API_KEY_SECURITY, BEARER_SECURITY } from '../auth/auth.decorators';
 import type { AppConfig } from '../config/app-config';
+import { documentFrameworkResponses } from './framework-responses';
 
 /** Builds the OpenAPI document from the code: the same for the Swagger UI and the committed contract. */
 export function buildOpenApiDocument(app: INestApplication, config: AppConfig): OpenAPIObject {
@@ -19,7 +20,7 @@ export function buildOpenApiDocument(app: INestApplication, config: AppConfig): 
     operationIdFactory: (controllerKey, methodKey) =>
       `${controllerKey.replace(/Controller$/, '')}_${methodKey}`,
   });
-  return sortDeep(document) as OpenAPIObject;
+  return sortDeep(documentFrameworkResponses(document)) as OpenAPIObject;
 }
 
 /** Sorts object keys (and unordered lists) so that the same code always gives the same bytes. */

@@ -1,20 +1,18 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { SkipThrottle } from '@nestjs/throttler';
-import { ApiExtension, ApiTooManyRequestsResponse } from '@nestjs/swagger';
-import { ErrorResponseDto } from '../http/error-response.dto';
+import { ApiExtension } from '@nestjs/swagger';
 import { RATE_LIMITS, RateLimitName } from './rate-limits';
 
 export const RATE_LIMIT_METADATA = 'autopack:rate-limit';
 
-/** Gives a route its own named budget from RATE_LIMITS (configurable per deployment). */
+/**
+ * Gives a route its own named budget from RATE_LIMITS (configurable per deployment). Its 429 and 503 are
+ * documented, like every throttled route's, by src/openapi/framework-responses.ts.
+ */
 export const RateLimit = (name: RateLimitName) =>
   applyDecorators(
     SetMetadata(RATE_LIMIT_METADATA, name),
     ApiExtension('x-autopack-rate-limit', `${RATE_LIMITS[name].perMinute}/min (${RATE_LIMITS[name].env})`),
-    ApiTooManyRequestsResponse({
-      description: 'Rate limit exceeded; see Retry-After',
-      type: ErrorResponseDto,
-    }),
   );
 
 /**

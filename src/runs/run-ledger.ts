@@ -1,6 +1,7 @@
 import { ConflictException, NotFoundException } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { Principal } from '../auth/principal';
+import { INT4_MAX } from './dto/limits';
 import { ownerFilterFor } from './run-access';
 import { deriveRunState, deriveTierState, failureReasonFor } from './run-state-derivation';
 import { isRunFinished } from './run-states';
@@ -92,11 +93,11 @@ export async function recordIssueOccurrence(
   );
   const { occurrence_count, severity, previous_severity } = rows[0];
   if (previous_severity === null) {
-    if (severity === 'major') phase.majorIssuesCount++;
-    else phase.minorIssuesCount++;
+    if (severity === 'major') phase.majorIssuesCount = count(phase.majorIssuesCount + 1);
+    else phase.minorIssuesCount = count(phase.minorIssuesCount + 1);
   } else if (previous_severity === 'minor' && severity === 'major') {
     phase.minorIssuesCount = Math.max(0, phase.minorIssuesCount - 1);
-    phase.majorIssuesCount++;
+    phase.majorIssuesCount = count(phase.majorIssuesCount + 1);
   }
   return { occurrenceCount: occurrence_count, severity };
 }
@@ -123,8 +124,8 @@ export async function settleRun(manager: EntityManager, run: Run): Promise<Run> 
     const own = phases.filter((p) => p.tierId === tier.tierId);
     const next = {
       state: deriveTierState(own),
-      minorIssuesCount: sum(own.map((p) => p.minorIssuesCount)),
-      majorIssuesCount: sum(own.map((p) => p.majorIssuesCount)),
+      minorIssuesCount: count(sum(own.map((p) => p.minorIssuesCount))),
+      majorIssuesCount: count(sum(own.map((p) => p.majorIssuesCount))),
     };
     const cleanliness = next.majorIssuesCount > 0 ? 'needs_cleanup' : 'clean';
     if (
@@ -140,8 +141,8 @@ export async function settleRun(manager: EntityManager, run: Run): Promise<Run> 
   if (changedTiers.length > 0) await manager.getRepository(RunTier).save(changedTiers);
 
   run.tokensUsed = sum(phases.map((p) => p.tokensUsed));
-  run.minorIssuesCount = sum(phases.map((p) => p.minorIssuesCount));
-  run.majorIssuesCount = sum(phases.map((p) => p.majorIssuesCount));
+  run.minorIssuesCount = count(sum(phases.map((p) => p.minorIssuesCount)));
+  run.majorIssuesCount = count(sum(phases.map((p) => p.majorIssuesCount)));
 
   const now = new Date();
   const next = deriveRunState(run, phases);
@@ -159,3 +160,5 @@ export async function settleRun(manager: EntityManager, run: Run): Promise<Run> 
 }
 
 const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
+/** Issue counts are int4 columns: they saturate at INT4_MAX instead of overflowing the column (a 500). */
+const count = (value: number) => Math.min(value, INT4_MAX);

@@ -1,5 +1,5 @@
+import { QueryInteger } from '../../http/query-integer';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { AUDIT_EVENT_TYPE_PATTERN, AUDIT_SUBJECT_TYPES } from '../audit-event-types';
 
@@ -57,7 +57,7 @@ export class AuditEventsQueryDto {
   /** Events per page, 1–200 (default 50). */
   @ApiPropertyOptional({ type: 'integer' })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInteger()
   @IsInt()
   @Min(1)
   @Max(AUDIT_PAGE_MAX)

@@ -1,4 +1,4 @@
-import { Type } from 'class-transformer';
+import { QueryInteger } from '../../http/query-integer';
 import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 
 const INT4_MAX = 2_147_483_647;
@@ -145,14 +145,14 @@ export class TokenSavingsDto {
 export class ConsolidatedMetricsQueryDto {
   /** Savings events per page: 1–10000 (400 beyond). */
   @IsOptional()
-  @Type(() => Number)
+  @QueryInteger()
   @IsInt()
   @Min(1)
   @Max(10_000)
   limit?: number = 100;
 
   @IsOptional()
-  @Type(() => Number)
+  @QueryInteger()
   @IsInt()
   @Min(0)
   @Max(INT4_MAX)

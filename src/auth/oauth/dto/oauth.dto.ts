@@ -1,4 +1,4 @@
-import { Type } from 'class-transformer';
+import { QueryInteger } from '../../../http/query-integer';
 import {
   IsInt,
   IsISO8601,
@@ -107,14 +107,14 @@ export class CredentialEventQueryDto {
   provider?: string;
 
   @IsOptional()
-  @Type(() => Number)
+  @QueryInteger()
   @IsInt()
   @Min(1)
   @Max(100)
   limit?: number;
 
   @IsOptional()
-  @Type(() => Number)
+  @QueryInteger()
   @IsInt()
   @Min(0)
   offset?: number;

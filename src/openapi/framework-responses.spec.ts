@@ -1,0 +1,76 @@
+import type { OpenAPIObject } from '@nestjs/swagger';
+import { documentFrameworkResponses, frameworkResponses } from './framework-responses';
+
+const codes = (op: Parameters<typeof frameworkResponses>[0]) => Object.keys(frameworkResponses(op)).sort();
+
+describe('frameworkResponses', () => {
+  it('a public, unthrottled operation without input gets nothing added', () => {
+    expect(codes({ 'x-autopack-auth': { mode: 'public' }, 'x-autopack-rate-limit': 'none' })).toEqual([]);
+  });
+
+  it('a throttled public operation can be refused (429) or find the counter store down (503)', () => {
+    expect(codes({ 'x-autopack-auth': { mode: 'public' } })).toEqual(['429', '503']);
+  });
+
+  it('a guarded operation with a body and a path parameter gets every status the machinery produces', () => {
+    expect(
+      codes({
+        'x-autopack-auth': { mode: 'api_key', scope: 'runs:write' },
+        parameters: [{ in: 'path' }],
+        requestBody: {},
+      }),
+    ).toEqual(['400', '401', '403', '413', '415', '422', '429', '503']);
+  });
+
+  it('a query parameter alone means 400, not 413/415/422', () => {
+    expect(
+      codes({
+        'x-autopack-auth': { mode: 'user' },
+        parameters: [{ in: 'query' }],
+        'x-autopack-rate-limit': 'none',
+      }),
+    ).toEqual(['400', '401', '403']);
+  });
+
+  it('keeps a response the controller documented itself, and adds the envelope to the others', () => {
+    const own = { description: 'Invalid credentials' };
+    const document = {
+      components: { schemas: { ErrorResponseDto: {} } },
+      paths: {
+        '/x': { post: { requestBody: {}, responses: { '422': own }, 'x-autopack-auth': { mode: 'public' } } },
+      },
+    } as unknown as OpenAPIObject;
+    const responses = (
+      documentFrameworkResponses(document).paths['/x'].post as { responses: Record<string, unknown> }
+    ).responses;
+    expect(responses['422']).toBe(own);
+    expect(responses['413']).toEqual({
+      description: 'Request body larger than AUTOPACK_BODY_LIMIT_BYTES',
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponseDto' } } },
+    });
+  });
+});
+
+describe('documentFrameworkResponses and media types', () => {
+  it('documents an error envelope as application/json even where the success is binary', () => {
+    const envelope = { schema: { $ref: '#/components/schemas/ErrorResponseDto' } };
+    const document = {
+      components: { schemas: { ErrorResponseDto: {} } },
+      paths: {
+        '/f': {
+          get: {
+            responses: {
+              '404': { description: 'x', content: { 'image/png': envelope, 'text/plain': envelope } },
+            },
+            'x-autopack-auth': { mode: 'public' },
+            'x-autopack-rate-limit': 'none',
+          },
+        },
+      },
+    } as unknown as OpenAPIObject;
+    const op = documentFrameworkResponses(document).paths['/f'].get as {
+      responses: Record<string, { content: object }>;
+    };
+    expect(op.responses['404'].content).toEqual({ 'application/json': envelope });
+  });
+});

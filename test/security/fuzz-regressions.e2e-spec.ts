@@ -1,0 +1,106 @@
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { createTestApp, TEST_INSTANCE_KEY } from '../helpers/app';
+import type { TestApp } from '../helpers/app';
+import { createUser } from '../helpers/identity';
+import type { TestUser } from '../helpers/identity';
+import { asAdmin, phasePath, startBody } from '../helpers/runs';
+
+/** Defects the contract fuzzer (contract-fuzz.e2e-spec.ts) found, pinned one by one. */
+describe('fuzz regressions', () => {
+  let t: TestApp;
+  let admin: TestUser;
+  beforeAll(async () => {
+    t = await createTestApp();
+    admin = await createUser(t, { role: 'admin' });
+  });
+  afterAll(() => t.close());
+
+  const deep = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
+
+  it('a 5000-level nested JSON body is a 422 with the envelope, not a 500, and writes nothing', async () => {
+    const ds = t.app.get(DataSource);
+    const before = (await ds.query('SELECT count(*)::int AS n FROM llm_usage_events'))[0].n;
+    const res = await request(t.http)
+      .post('/dashboard/usage/events')
+      .set('X-API-Key', TEST_INSTANCE_KEY)
+      .set('Content-Type', 'application/json')
+      .send(
+        `{"run_id":"r","provider":"p","model":"m","prompt_tokens":1,"completion_tokens":1,"x":${deep(5000)}}`,
+      );
+    expect(res.status).toBe(422);
+    expect(res.body).toMatchObject({
+      statusCode: 422,
+      message: 'Request body failed validation (nested more than 64 levels deep)',
+    });
+    expect((await ds.query('SELECT count(*)::int AS n FROM llm_usage_events'))[0].n).toBe(before);
+  });
+
+  it('a body nested 64 levels deep still reaches validation', async () => {
+    const res = await request(t.http)
+      .patch(`/api/auth/users/${admin.id}`)
+      .set(admin.auth)
+      .set('Content-Type', 'application/json')
+      .send(deep(63));
+    expect(res.status).toBe(422);
+    expect(res.body.message).not.toContain('nested');
+  });
+
+  it.each(['', '0x10', '1e1', ' 5', '1.0'])(
+    'an integer query parameter %j is a 400, not read as a number',
+    async (v) => {
+      const res = await request(t.http)
+        .get(`/api/auth/users?offset=${encodeURIComponent(v)}`)
+        .set(admin.auth);
+      expect(res.status).toBe(400);
+      expect(res.body.detail[0].loc).toEqual(['query', 'offset']);
+    },
+  );
+
+  it('a decimal integer query parameter still works', async () => {
+    const res = await request(t.http).get('/api/auth/users?offset=0&limit=5').set(admin.auth);
+    expect(res.status).toBe(200);
+    expect(res.body.limit).toBe(5);
+  });
+
+  it.each([
+    ['/dashboard/human-notes', { note: 'nul\u0000byte' }, 'note'],
+    ['/governance/requests', { run_id: 'r\u0000', phase_id: 'P1', paths: ['a'], reason: 'x' }, 'run_id'],
+  ])('a NUL character in a body string of %s is a 422, not a database error', async (path, body, field) => {
+    const res = await request(t.http)
+      .post(path)
+      .set(path.startsWith('/dashboard') ? admin.auth : { 'X-API-Key': TEST_INSTANCE_KEY })
+      .send(body);
+    expect(res.status).toBe(422);
+    expect(res.body.message).toBe(
+      `Request body failed validation (${field}: must not contain NUL characters)`,
+    );
+    expect(res.body.detail).toEqual([
+      { loc: ['body', field], msg: 'must not contain NUL characters', type: 'nul_character' },
+    ]);
+  });
+
+  it('an encoded NUL in a path parameter is a 400, not a database error', async () => {
+    const res = await request(t.http)
+      .get('/dashboard/runs/%00/consolidated-metrics')
+      .set('X-API-Key', TEST_INSTANCE_KEY);
+    expect(res.status).toBe(400);
+    expect(res.body.message).toBe('NUL characters are not allowed in the URL');
+  });
+
+  it('issue counts near the int4 maximum saturate instead of overflowing the run totals (was a 500)', async () => {
+    const body = startBody({ tiers: 1, phasesPerTier: 2 });
+    expect((await asAdmin(t).post('/runs/start', body)).status).toBe(201);
+    const runId = body.run.run_id;
+    for (const phase of ['P1', 'P2']) {
+      const res = await asAdmin(t).post(phasePath(runId, phase, 'update_status'), {
+        state: 'EXECUTING',
+        major_issues_count: 2_147_483_000,
+      });
+      expect(res.status).toBe(200);
+    }
+    const run = await asAdmin(t).get(`/runs/${runId}`);
+    expect(run.status).toBe(200);
+    expect(run.body.major_issues_count).toBe(2_147_483_647);
+  });
+});
