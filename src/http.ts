@@ -30,9 +30,17 @@ const BODY_ERRORS: Record<string, [number, string]> = {
 export const MAX_BODY_DEPTH = 64;
 
 /**
+ * Keys no body may carry at any depth. JSON.parse makes them own properties that the validators cannot
+ * see as unknown fields (every object already has a `constructor`), and copying them onto an object can
+ * replace its prototype.
+ */
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
  * What the database or the validators cannot take in a parsed JSON body: nesting deeper than `maxDepth`
- * (recursive validators overflow) or a NUL character in a key or string (PostgreSQL text and jsonb refuse
- * it), with where it is. Iterative, so the check itself cannot overflow. Undefined when the body is fine.
+ * (recursive validators overflow), a NUL character in a key or string (PostgreSQL text and jsonb refuse
+ * it) or a reserved key, with where it is. Iterative, so the check itself cannot overflow. Undefined when
+ * the body is fine.
  */
 export function bodyProblem(
   value: unknown,
@@ -52,6 +60,8 @@ export function bodyProblem(
       const childLoc = [...loc, Array.isArray(node) ? Number(key) : key];
       if (key.includes('\u0000'))
         return { loc: childLoc, msg: 'key must not contain NUL characters', type: 'nul_character' };
+      if (RESERVED_KEYS.has(key))
+        return { loc: childLoc, msg: 'reserved key is not allowed', type: 'extra_forbidden' };
       stack.push([child, childLoc]);
     }
   }

@@ -80,6 +80,25 @@ describe('fuzz regressions', () => {
     ]);
   });
 
+  it.each([
+    ['a top-level __proto__', '{"__proto__":{"x":1},"run":{"run_id":"proto-1"}}'],
+    ['a top-level constructor', '{"constructor":{"x":1},"run":{"run_id":"proto-2"}}'],
+    ['a nested __proto__', '{"run":{"run_id":"proto-3","__proto__":{"admin":true}}}'],
+    ['a nested prototype', '{"run":{"run_id":"proto-4"},"phases":[{"prototype":1}]}'],
+  ])('%s in a body is a 422 (unknown field) and starts no run', async (_, body) => {
+    const res = await request(t.http)
+      .post('/runs/start')
+      .set('X-API-Key', TEST_INSTANCE_KEY)
+      .set('Content-Type', 'application/json')
+      .send(body);
+    expect(res.status).toBe(422);
+    expect(res.body.detail[0]).toMatchObject({ type: 'extra_forbidden', msg: 'reserved key is not allowed' });
+    const runId = (JSON.parse(body) as { run: { run_id: string } }).run.run_id;
+    expect((await request(t.http).get(`/runs/${runId}`).set('X-API-Key', TEST_INSTANCE_KEY)).status).toBe(
+      404,
+    );
+  });
+
   it('an encoded NUL in a path parameter is a 400, not a database error', async () => {
     const res = await request(t.http)
       .get('/dashboard/runs/%00/consolidated-metrics')
