@@ -8,7 +8,7 @@ import { loadConfig, PROJECT_ROOT } from '../config/load-config';
 import { renderPolicyTable } from '../external-actions/external-actions-policy';
 import { renderSwitchTable } from '../external-actions/kill-switches.service';
 import { RATE_LIMITS } from '../rate-limit/rate-limits';
-import { loadPathPolicy, renderPathPolicy } from '../governance/path-policy';
+import { renderPathPolicy } from '../governance/path-policy';
 import { describeDifference, renderEndpointReference, replaceGeneratedBlock } from '../openapi/contract';
 import { buildOpenApiDocument } from '../openapi/openapi';
 
@@ -60,7 +60,7 @@ async function generate(): Promise<Map<string, string>> {
   const governance = replaceGeneratedBlock(
     readFileSync(GOVERNANCE_FILE, 'utf8'),
     'governance-policy',
-    renderPathPolicy(loadPathPolicy(config.governancePolicyFile)),
+    renderPathPolicy(config.governancePolicy),
   );
   return new Map([
     [OPENAPI_FILE, `${JSON.stringify(document, null, 2)}\n`],

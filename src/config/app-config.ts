@@ -1,4 +1,5 @@
 import type { DomainSwitch, ExternalActionsPolicy } from '../external-actions/external-actions-policy';
+import type { PathPolicy } from '../governance/path-policy';
 import type { RateLimitName } from '../rate-limit/rate-limits';
 
 export const APP_ENVIRONMENTS = ['development', 'test', 'production'] as const;
@@ -43,8 +44,8 @@ export class AppConfig {
   readonly consolidatedMetricsEnabled: boolean;
   /** Model mappings for the dashboard (YAML), validated at start. */
   readonly modelCatalogFile: string;
-  /** The path-based governance policy (YAML), validated at start. */
-  readonly governancePolicyFile: string;
+  /** The validated `config/governance-policy.yaml` (or `AUTOPACK_GOVERNANCE_POLICY_FILE`). */
+  readonly governancePolicy: PathPolicy;
   /** /health reports `degraded` when the database answers slower than this. */
   readonly healthSlowDatabaseMs: number;
   /** RS256 signing key pair (PEM). Unset outside production means: an ephemeral pair per process. */

@@ -9,6 +9,7 @@ import { APP_ENVIRONMENTS, AppConfig, LOG_LEVELS } from './app-config';
 import type { AppEnvironment, LogLevel } from './app-config';
 import { ConfigError } from './config-error';
 import { DOMAIN_SWITCHES, loadExternalActionsPolicy } from '../external-actions/external-actions-policy';
+import { loadPathPolicy } from '../governance/path-policy';
 import type { DomainSwitch } from '../external-actions/external-actions-policy';
 import { RATE_LIMITS } from '../rate-limit/rate-limits';
 import type { RateLimitName } from '../rate-limit/rate-limits';
@@ -493,8 +494,9 @@ export function loadConfig(env: RawEnv): AppConfig {
     approvalTimeoutMinutes: vars.APPROVAL_TIMEOUT_MINUTES ?? 15,
     modelCatalogFile: join(PROJECT_ROOT, 'config', 'models.yaml'),
     consolidatedMetricsEnabled: vars.AUTOPACK_ENABLE_CONSOLIDATED_METRICS === '1',
-    governancePolicyFile: resolve(
-      vars.AUTOPACK_GOVERNANCE_POLICY_FILE ?? join(PROJECT_ROOT, 'config', 'governance-policy.yaml'),
+    // Validated here, before anything starts: an invalid policy refuses start with a ConfigError.
+    governancePolicy: loadPathPolicy(
+      resolve(vars.AUTOPACK_GOVERNANCE_POLICY_FILE ?? join(PROJECT_ROOT, 'config', 'governance-policy.yaml')),
     ),
     autoApproveBuild113Ignored: isProduction && ['true', '1'].includes(vars.AUTO_APPROVE_BUILD113 ?? ''),
     jwtPrivateKey: jwtKeys.privateKey,

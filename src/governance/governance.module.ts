@@ -6,7 +6,7 @@ import { RunsModule } from '../runs/runs.module';
 import { ApprovalRequestsService } from './approval-requests.service';
 import { ApprovalController, GovernanceController } from './governance.controller';
 import { GovernanceRequestsService } from './governance-requests.service';
-import { loadPathPolicy, PathPolicyEngine } from './path-policy';
+import { PathPolicyEngine } from './path-policy';
 
 /** Approval requests and path-based governance: default deny, decided only by humans. */
 @Module({
@@ -15,11 +15,11 @@ import { loadPathPolicy, PathPolicyEngine } from './path-policy';
   providers: [
     ApprovalRequestsService,
     GovernanceRequestsService,
-    // Loaded when the app starts: an invalid policy file refuses start (ConfigError).
+    // The policy was validated with the configuration (loadConfig), before anything started.
     {
       provide: PathPolicyEngine,
       inject: [AppConfig],
-      useFactory: (config: AppConfig) => new PathPolicyEngine(loadPathPolicy(config.governancePolicyFile)),
+      useFactory: (config: AppConfig) => new PathPolicyEngine(config.governancePolicy),
     },
   ],
 })
