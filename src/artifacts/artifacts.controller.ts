@@ -14,7 +14,6 @@ import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
 import { ErrorResponseDto } from '../http/error-response.dto';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
-import { RejectNulCharactersPipe } from '../runs/reject-nul-characters.pipe';
 import type { Tagged } from './artifacts.service';
 import { ArtifactsService } from './artifacts.service';
 import { ArtifactFileQueryDto } from './dto/artifact-file-query.dto';
@@ -70,7 +69,7 @@ export class ArtifactsController {
   @notModified
   @notFound
   async index(
-    @Param('run_id', RejectNulCharactersPipe) runId: string,
+    @Param('run_id') runId: string,
     @Headers('if-none-match') ifNoneMatchHeader: string | undefined,
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) res: Response,
@@ -87,7 +86,7 @@ export class ArtifactsController {
   @notModified
   @notFound
   async browserArtifacts(
-    @Param('run_id', RejectNulCharactersPipe) runId: string,
+    @Param('run_id') runId: string,
     @Headers('if-none-match') ifNoneMatchHeader: string | undefined,
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) res: Response,
@@ -127,7 +126,7 @@ export class ArtifactsController {
   })
   @notFound
   async file(
-    @Param('run_id', RejectNulCharactersPipe) runId: string,
+    @Param('run_id') runId: string,
     @Query() query: ArtifactFileQueryDto,
     @CurrentPrincipal() principal: Principal,
     @Res() res: Response,

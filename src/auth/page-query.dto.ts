@@ -1,5 +1,6 @@
 import { QueryInteger } from '../http/query-integer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { INT4_MAX } from '../database/limits';
 
 export const MAX_PAGE_SIZE = 100;
 
@@ -16,5 +17,6 @@ export class PageQueryDto {
   @QueryInteger()
   @IsInt()
   @Min(0)
+  @Max(INT4_MAX)
   offset?: number;
 }

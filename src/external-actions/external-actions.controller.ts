@@ -10,7 +10,6 @@ import {
   Post,
   Query,
   Res,
-  UsePipes,
 } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
@@ -30,7 +29,6 @@ import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
 import { ErrorResponseDto } from '../http/error-response.dto';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
-import { RejectNulCharactersPipe } from '../runs/reject-nul-characters.pipe';
 import { ActionClaimsService } from './action-claims.service';
 import {
   ActionListDto,
@@ -65,7 +63,6 @@ const conflict = (description: string) => ApiConflictResponse({ description, typ
  * executes without an APPROVED action whose approved payload hash the executor presents at claim time.
  */
 @ApiTags('external-actions')
-@UsePipes(RejectNulCharactersPipe)
 @Controller('external-actions')
 export class ExternalActionsController {
   constructor(

@@ -2,10 +2,10 @@ import { Transform } from 'class-transformer';
 
 /**
  * A query parameter that must be a decimal integer. `@Type(() => Number)` would turn `""` into 0 and
- * `0x10` into 16, `1e3` into 1000; here anything but optional-minus-and-digits stays a string and fails
- * `@IsInt()` (400).
+ * `0x10` into 16, `1e3` into 1000; here anything but an optional minus and 1–20 digits stays a string and
+ * fails `@IsInt()` (400). Pair it with `@Max`: twenty digits still overflow a PostgreSQL integer.
  */
 export const QueryInteger = () =>
   Transform(({ value }: { value: unknown }) =>
-    typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value,
+    typeof value === 'string' && /^-?\d{1,20}$/.test(value) ? Number(value) : value,
   );

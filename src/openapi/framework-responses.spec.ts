@@ -4,12 +4,17 @@ import { documentFrameworkResponses, frameworkResponses } from './framework-resp
 const codes = (op: Parameters<typeof frameworkResponses>[0]) => Object.keys(frameworkResponses(op)).sort();
 
 describe('frameworkResponses', () => {
-  it('a public, unthrottled operation without input gets nothing added', () => {
-    expect(codes({ 'x-autopack-auth': { mode: 'public' }, 'x-autopack-rate-limit': 'none' })).toEqual([]);
+  it('a public, unthrottled operation without input gets only the 400 of an encoded NUL in its URL', () => {
+    expect(codes({ 'x-autopack-auth': { mode: 'public' }, 'x-autopack-rate-limit': 'none' })).toEqual([
+      '400',
+    ]);
+    expect(frameworkResponses({ 'x-autopack-auth': { mode: 'public' } })['400']).toBe(
+      'The URL holds an encoded NUL (%00)',
+    );
   });
 
   it('a throttled public operation can be refused (429) or find the counter store down (503)', () => {
-    expect(codes({ 'x-autopack-auth': { mode: 'public' } })).toEqual(['429', '503']);
+    expect(codes({ 'x-autopack-auth': { mode: 'public' } })).toEqual(['400', '429', '503']);
   });
 
   it('a guarded operation with a body and a path parameter gets every status the machinery produces', () => {

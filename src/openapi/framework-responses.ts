@@ -16,7 +16,7 @@ interface Operation {
  * The error responses an operation can get from the shared machinery before (or around) its handler,
  * derived from what the operation declares: its access rule (guard), its rate limit (throttler and its
  * PostgreSQL store), its body (JSON parser, size limit, ValidationPipe) and its query/path parameters
- * (ValidationPipe). The one place that documents them, so the contract lists every status a client can
+ * (ValidationPipe), and the URL check every request passes (an encoded NUL). The one place that documents them, so the contract lists every status a client can
  * really see; a response a controller documents itself (with its own wording) is kept as it is.
  */
 export function frameworkResponses(op: Operation): Record<string, string> {
@@ -25,10 +25,15 @@ export function frameworkResponses(op: Operation): Record<string, string> {
   const hasBody = op.requestBody !== undefined;
   const hasParams = (op.parameters ?? []).some((p) => p.in === 'query' || p.in === 'path');
 
-  if (hasBody || hasParams) {
-    out['400'] = hasBody
-      ? `Malformed JSON body${hasParams ? ', or an invalid query or path parameter (`detail` says which)' : ''}`
-      : 'Invalid query or path parameter (`detail` says which)';
+  // Every URL holding an encoded NUL is refused before routing (src/http.ts), so every operation has a 400.
+  const nul = 'an encoded NUL (%00) in the URL';
+  if (hasBody) {
+    out['400'] =
+      `Malformed JSON body${hasParams ? ', an invalid query or path parameter (`detail` says which)' : ''}, or ${nul}`;
+  } else if (hasParams) {
+    out['400'] = `Invalid query or path parameter (\`detail\` says which), or ${nul}`;
+  } else {
+    out['400'] = `The URL holds an encoded NUL (%00)`;
   }
   if (auth && auth.mode !== 'public') {
     out['401'] = 'Missing or invalid credentials';

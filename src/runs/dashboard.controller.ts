@@ -1,4 +1,4 @@
-import { Controller, Get, Param, UsePipes } from '@nestjs/common';
+import { Controller, Get, Param } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { PublicRead } from '../auth/auth.decorators';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
@@ -6,10 +6,8 @@ import type { Principal } from '../auth/principal';
 import { ErrorResponseDto } from '../http/error-response.dto';
 import { DashboardRunStatusDto } from './dto/dashboard-status.dto';
 import { RunQueriesService } from './run-queries.service';
-import { RejectNulCharactersPipe } from './reject-nul-characters.pipe';
 
 @ApiTags('runs')
-@UsePipes(RejectNulCharactersPipe)
 @Controller('dashboard/runs')
 export class DashboardController {
   constructor(private readonly queries: RunQueriesService) {}

@@ -1,4 +1,4 @@
-import { Controller, Get, Query, UsePipes } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { PublicRead } from '../auth/auth.decorators';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
@@ -7,10 +7,8 @@ import { ErrorResponseDto } from '../http/error-response.dto';
 import { ProjectBacklogDto } from './dto/run-issues.dto';
 import { PageQueryDto } from './dto/run-list-query.dto';
 import { RunIssuesService } from './run-issues.service';
-import { RejectNulCharactersPipe } from './reject-nul-characters.pipe';
 
 @ApiTags('runs')
-@UsePipes(RejectNulCharactersPipe)
 @Controller('project/issues')
 export class ProjectIssuesController {
   constructor(private readonly issues: RunIssuesService) {}

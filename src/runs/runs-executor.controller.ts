@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, HttpStatus, Param, Post, Res, UsePipes } from '@nestjs/common';
+import { Body, Controller, HttpCode, HttpStatus, Param, Post, Res } from '@nestjs/common';
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -31,7 +31,6 @@ import { PhaseWritesService } from './phase-writes.service';
 import { RunErrorsService } from './run-errors.service';
 import { RunQueriesService } from './run-queries.service';
 import { RunStartService } from './run-start.service';
-import { RejectNulCharactersPipe } from './reject-nul-characters.pipe';
 
 const invalid = ApiUnprocessableEntityResponse({
   description: 'The body failed validation (`detail`)',
@@ -49,7 +48,6 @@ const patchTooLarge = ApiPayloadTooLargeResponse({
 
 /** The executor side of runs (WIRE_FORMAT.md): machines with `runs:write`, each writing only to its own runs. */
 @ApiTags('runs')
-@UsePipes(RejectNulCharactersPipe)
 @Controller('runs')
 export class RunsExecutorController {
   constructor(

@@ -1,4 +1,4 @@
-import { Controller, Get, Param, Query, UsePipes } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { PublicRead } from '../auth/auth.decorators';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
@@ -13,7 +13,6 @@ import { RunResponseDto } from './dto/run-response.dto';
 import { RunErrorsService } from './run-errors.service';
 import { RunIssuesService } from './run-issues.service';
 import { RunQueriesService } from './run-queries.service';
-import { RejectNulCharactersPipe } from './reject-nul-characters.pipe';
 
 const notFound = ApiNotFoundResponse({
   description: 'No such run visible to the caller',
@@ -26,7 +25,6 @@ const badQuery = ApiBadRequestResponse({
 
 /** The operator's run views. A run the caller may not see answers 404, exactly like a missing one. */
 @ApiTags('runs')
-@UsePipes(RejectNulCharactersPipe)
 @Controller('runs')
 export class RunsReadController {
   constructor(

@@ -148,7 +148,7 @@ export function wrongTypeFor(doc: OpenApiDocument, raw: Schema): fc.Arbitrary<un
   return schema.type ? candidates[schema.type] : undefined;
 }
 
-/** A number outside `[minimum, maximum]`, or absurdly large/small when a bound is missing. */
+/** A number outside `[minimum, maximum]` (only the bounds the schema declares); undefined when it has none. */
 export function outOfRange(doc: OpenApiDocument, raw: Schema): fc.Arbitrary<number> | undefined {
   const schema = resolve(doc, raw);
   if (schema.type !== 'number' && schema.type !== 'integer') return undefined;

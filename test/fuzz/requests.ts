@@ -390,6 +390,21 @@ function parameterMutations(doc: OpenApiDocument, op: Operation): Mutation[] {
     );
   }
   if (query.length > 0) {
+    // Values past what a database column holds, and a lone NUL: the contract may allow them, the server
+    // must still answer with a documented status (these were 500s on unbounded offsets and audit filters).
+    out.push(
+      fc
+        .tuple(
+          fc.constantFrom(...query),
+          fc.constantFrom('100000000000000000000', '2147483648', '-2147483649', 'a\u0000b'),
+        )
+        .map(([param, v]) =>
+          mutation('hostile', `query ${param.name}=${JSON.stringify(v)}`, (p) => ({
+            ...p,
+            query: [...p.query.filter(([k]) => k !== param.name), [param.name, v]],
+          })),
+        ),
+    );
     out.push(
       fc.tuple(fc.constantFrom(...query), oddUnicode).map(([param, v]) =>
         mutation('hostile', `repeated query ${param.name} with ${JSON.stringify(v)}`, (p) => ({

@@ -99,6 +99,27 @@ describe('fuzz regressions', () => {
     );
   });
 
+  it.each(['/audit/events?actor_id=%00', '/audit/events?run_id=a%00b', '/runs?state=DONE%00'])(
+    'an encoded NUL in a query parameter (%s) is a 400, not a database error',
+    async (path) => {
+      const res = await request(t.http).get(path).set(admin.auth);
+      expect(res.status).toBe(400);
+      expect(res.body.message).toBe('NUL characters are not allowed in the URL');
+    },
+  );
+
+  it.each(['/api/auth/users', '/api/auth/api-keys', '/api/auth/oauth/events'])(
+    'an offset past the largest database integer on %s is a 400, not a database error',
+    async (path) => {
+      for (const offset of ['2147483648', '100000000000000000000']) {
+        const res = await request(t.http).get(`${path}?offset=${offset}`).set(admin.auth);
+        expect(res.status).toBe(400);
+        expect(res.body.detail[0].loc).toEqual(['query', 'offset']);
+      }
+      expect((await request(t.http).get(`${path}?offset=2147483647`).set(admin.auth)).status).toBe(200);
+    },
+  );
+
   it('an encoded NUL in a path parameter is a 400, not a database error', async () => {
     const res = await request(t.http)
       .get('/dashboard/runs/%00/consolidated-metrics')

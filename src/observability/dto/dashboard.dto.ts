@@ -1,7 +1,6 @@
 import { QueryInteger } from '../../http/query-integer';
 import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-
-const INT4_MAX = 2_147_483_647;
+import { INT4_MAX } from '../../database/limits';
 
 /** One LLM call's token use, reported by an executor for one of its runs. */
 export class UsageEventDto {

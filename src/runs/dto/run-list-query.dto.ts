@@ -1,24 +1,20 @@
-import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, Max, Min } from 'class-validator';
 import { RUN_STATES } from '../run-states';
 import type { RunState } from '../run-states';
 import { INT4_MAX } from './limits';
-
-/** Query strings are text: only plain decimal integers become numbers ("1e3", "0x10", "" stay invalid). */
-const strictInt = ({ value }: { value: unknown }) =>
-  typeof value === 'string' && /^-?\d{1,20}$/.test(value) ? Number(value) : value;
+import { QueryInteger } from '../../http/query-integer';
 
 /** Paging shared by the operator lists: 1–100 per page. */
 export class PageQueryDto {
   @IsOptional()
-  @Transform(strictInt)
+  @QueryInteger()
   @IsInt()
   @Min(1)
   @Max(100)
   limit?: number = 20;
 
   @IsOptional()
-  @Transform(strictInt)
+  @QueryInteger()
   @IsInt()
   @Min(0)
   @Max(INT4_MAX)

@@ -11,6 +11,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 import type { CredentialEventType } from '../oauth-credential-event.entity';
+import { INT4_MAX } from '../../../database/limits';
 
 export const PROVIDER_PATTERN = /^[a-z][a-z0-9_-]{1,31}$/;
 
@@ -117,5 +118,6 @@ export class CredentialEventQueryDto {
   @QueryInteger()
   @IsInt()
   @Min(0)
+  @Max(INT4_MAX)
   offset?: number;
 }
