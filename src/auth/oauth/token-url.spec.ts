@@ -31,6 +31,9 @@ describe('tokenUrlProblem', () => {
     'https://0.0.0.0/token',
     'https://metadata.google.internal/computeMetadata/v1/',
     'https://METADATA.google.internal./token',
+    'https://metadata.google.internal../token',
+    'https://[::a9fe:a9fe]/token',
+    'https://[2002:a9fe:a9fe::]/token',
   ])('refuses link-local and metadata targets everywhere: %s', (url) => {
     expect(tokenUrlProblem(url, dev)).toMatch(/link-local|metadata/);
     expect(tokenUrlProblem(url, prod)).toMatch(/link-local|metadata/);
@@ -72,6 +75,29 @@ describe('forbiddenAddressProblem and hostAllowed', () => {
     expect(forbiddenAddressProblem('127.0.0.1', true)).not.toBeNull();
     expect(forbiddenAddressProblem('93.184.216.34', true)).toBeNull();
     expect(forbiddenAddressProblem('2606:2800:220:1::1', true)).toBeNull();
+  });
+
+  it('judges an IPv6 address that carries an IPv4 one by the IPv4 address it reaches', () => {
+    const always = ['::a9fe:a9fe', '::ffff:0:a9fe:a9fe', '2002:a9fe:a9fe::', '64:ff9b::169.254.169.254'];
+    for (const address of always) {
+      expect([address, forbiddenAddressProblem(address, false)]).toEqual([
+        address,
+        expect.stringContaining('169.254.169.254'),
+      ]);
+    }
+    for (const address of ['64:ff9b::a00:1', '::7f00:1', '2002:c0a8:0101::1']) {
+      expect([address, forbiddenAddressProblem(address, true)]).toEqual([
+        address,
+        expect.stringContaining('private'),
+      ]);
+      expect(forbiddenAddressProblem(address, false)).toBeNull();
+    }
+    // Public IPv4 behind NAT64 or 6to4 stays reachable; local-use NAT64 and site-local are internal.
+    expect(forbiddenAddressProblem('64:ff9b::808:808', true)).toBeNull();
+    expect(forbiddenAddressProblem('2002:808:808::1', true)).toBeNull();
+    expect(forbiddenAddressProblem('64:ff9b:1::a00:1', true)).not.toBeNull();
+    expect(forbiddenAddressProblem('fec0::1', true)).not.toBeNull();
+    expect(forbiddenAddressProblem('192.0.0.170', false)).not.toBeNull();
   });
 
   it('matches exact hosts and *.domain subdomains; an empty list allows any host', () => {

@@ -20,6 +20,7 @@ const subnets = (list: BlockList, entries: Array<[string, number, 'ipv4' | 'ipv6
 const ALWAYS_FORBIDDEN = subnets(new BlockList(), [
   ['0.0.0.0', 8, 'ipv4'],
   ['169.254.0.0', 16, 'ipv4'],
+  ['192.0.0.0', 24, 'ipv4'],
   ['224.0.0.0', 4, 'ipv4'],
   ['240.0.0.0', 4, 'ipv4'],
   ['::', 128, 'ipv6'],
@@ -38,7 +39,40 @@ const INTERNAL = subnets(new BlockList(), [
   ['198.18.0.0', 15, 'ipv4'],
   ['::1', 128, 'ipv6'],
   ['fc00::', 7, 'ipv6'],
+  ['fec0::', 10, 'ipv6'],
+  // Local-use NAT64 (RFC 8215): where the IPv4 address sits depends on the prefix length the site chose.
+  ['64:ff9b:1::', 48, 'ipv6'],
 ]);
+
+/** The eight 16-bit groups of an IPv6 address (with `::` expanded and a dotted IPv4 tail converted). */
+function hextets(address: string): number[] {
+  let text = address.toLowerCase();
+  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (dotted) {
+    const [a, b, c, d] = dotted.slice(1).map(Number);
+    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head, tail] = text.split('::');
+  const groups = (part: string | undefined) => (part ? part.split(':').map((g) => parseInt(g, 16)) : []);
+  const [left, right] = [groups(head), groups(tail)];
+  return tail === undefined ? left : [...left, ...Array(8 - left.length - right.length).fill(0), ...right];
+}
+
+/**
+ * The IPv4 address an IPv6 address carries and reaches: NAT64 (64:ff9b::/96), IPv4-compatible (::/96),
+ * IPv4-mapped and SIIT-translated (::ffff:0:0/96, ::ffff:0:0:0/96) and 6to4 (2002::/16). Undefined for
+ * any other IPv6 address.
+ */
+export function embeddedIpv4(address: string): string | undefined {
+  const h = hextets(address);
+  const v4 = (high: number, low: number) => `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
+  const zero = (from: number, to: number) => h.slice(from, to).every((g) => g === 0);
+  if (h[0] === 0x64 && h[1] === 0xff9b && zero(2, 6)) return v4(h[6], h[7]);
+  if (zero(0, 5) && (h[5] === 0 || h[5] === 0xffff) && !(h[5] === 0 && h[6] === 0)) return v4(h[6], h[7]);
+  if (zero(0, 4) && h[4] === 0xffff && h[5] === 0) return v4(h[6], h[7]);
+  if (h[0] === 0x2002) return v4(h[1], h[2]);
+  return undefined;
+}
 
 /** Names of the metadata services, refused before any DNS is asked. */
 const METADATA_HOSTS = new Set(['metadata', 'metadata.google.internal', 'metadata.azure.internal']);
@@ -49,6 +83,12 @@ const METADATA_HOSTS = new Set(['metadata', 'metadata.google.internal', 'metadat
  */
 export function forbiddenAddressProblem(address: string, isProduction: boolean): string | null {
   const type = isIP(address) === 6 ? 'ipv6' : 'ipv4';
+  // An IPv6 address that translates to an IPv4 one is judged by where it leads.
+  const inner = type === 'ipv6' ? embeddedIpv4(address) : undefined;
+  if (inner !== undefined) {
+    const problem = forbiddenAddressProblem(inner, isProduction);
+    if (problem) return problem.replace(`(${inner})`, `(${address}, which reaches ${inner})`);
+  }
   if (ALWAYS_FORBIDDEN.check(address, type)) {
     return `token_url must not reach a link-local, metadata or reserved address (${address})`;
   }
@@ -88,7 +128,7 @@ export function tokenUrlProblem(raw: string, policy: TokenUrlPolicy): string | n
   if (url.hash) return 'token_url must not contain a fragment';
   const host = url.hostname
     .toLowerCase()
-    .replace(/\.$/, '')
+    .replace(/\.+$/, '')
     .replace(/^\[(.*)\]$/, '$1');
   if (isIP(host)) {
     const problem = forbiddenAddressProblem(host, policy.isProduction);
