@@ -5,10 +5,10 @@ const { join } = require('node:path');
 const { checkReadiness, hasTestTitled, GATES } = require('./readiness');
 
 /** A repository with one test file and one doc, and a READINESS.md whose gates all score `score`. */
-function fixture({ score = 2, exceptions = 'none.', evidence, total, ready } = {}) {
-  const root = mkdtempSync(join(tmpdir(), 'readiness-'));
+function fixture({ score = 2, exceptions = 'none.', evidence, total, ready, root } = {}) {
+  root ??= mkdtempSync(join(tmpdir(), 'readiness-'));
   mkdirSync(join(root, 'docs'));
-  mkdirSync(join(root, 'test'));
+  mkdirSync(join(root, 'test'), { recursive: true });
   writeFileSync(
     join(root, 'test', 'a.e2e-spec.ts'),
     "describe('the gate', () => {\n  it(\n    'refuses anonymous callers',\n    () => {},\n  );\n  it.skip('skipped proof', () => {});\n});\n",
@@ -49,7 +49,10 @@ function fixture({ score = 2, exceptions = 'none.', evidence, total, ready } = {
 describe('npm run readiness', () => {
   it('accepts a document whose every claim is backed, and recomputes the total', () => {
     expect(fixture()).toEqual({ problems: [], total: 16 });
-    expect(fixture({ score: 1, exceptions: 'Docker is not built here.' })).toEqual({ problems: [], total: 8 });
+    expect(fixture({ score: 1, exceptions: 'Docker is not built here.' })).toEqual({
+      problems: [],
+      total: 8,
+    });
   });
 
   it('refuses a score of 2 with a known exception', () => {
@@ -61,7 +64,9 @@ describe('npm run readiness', () => {
   it('refuses a score of 2 without a test, or without a doc', () => {
     const docOnly = fixture({ evidence: ['- doc [docs/GUIDE.md](GUIDE.md)'] }).problems;
     expect(docOnly).toContain('G3 External side effects: scores 2 without a test that proves it');
-    const testOnly = fixture({ evidence: ['- test [test/a.e2e-spec.ts](../test/a.e2e-spec.ts): "the gate"'] }).problems;
+    const testOnly = fixture({
+      evidence: ['- test [test/a.e2e-spec.ts](../test/a.e2e-spec.ts): "the gate"'],
+    }).problems;
     expect(testOnly).toContain('G3 External side effects: scores 2 without a doc that states it');
   });
 
@@ -85,6 +90,26 @@ describe('npm run readiness', () => {
     );
   });
 
+  it('refuses a test file with a skipped describe block', () => {
+    const root = mkdtempSync(join(tmpdir(), 'readiness-skip-'));
+    mkdirSync(join(root, 'test'));
+    writeFileSync(
+      join(root, 'test', 'b.e2e-spec.ts'),
+      // Spelled in two parts, so that this file itself holds no skipped describe.
+      ['describe', "skip('outer', () => { it('inner proof', () => {}); });\n"].join('.'),
+    );
+    const { problems } = fixture({
+      root,
+      evidence: [
+        '- test [test/b.e2e-spec.ts](../test/b.e2e-spec.ts): "inner proof"',
+        '- doc [docs/GUIDE.md](GUIDE.md)',
+      ],
+    });
+    expect(problems).toContain(
+      'G1 Auth & exposure: test/b.e2e-spec.ts skips a describe block; its tests prove nothing',
+    );
+  });
+
   it('refuses a test file that npm test does not run', () => {
     const { problems } = fixture({
       evidence: ['- test [docs/GUIDE.md](GUIDE.md): "Guide"', '- doc [docs/GUIDE.md](GUIDE.md)'],
@@ -102,7 +127,8 @@ describe('npm run readiness', () => {
   });
 
   it('recognises test titles in it, describe and each calls, not in other strings', () => {
-    const source = "describe.each(FILES)('%s checks', () => {});\nconst x = 'loose string';\ntest.each`\n a\n`('table %s', f);";
+    const source =
+      "describe.each(FILES)('%s checks', () => {});\nconst x = 'loose string';\ntest.each`\n a\n`('table %s', f);";
     expect(hasTestTitled(source, '%s checks')).toBe(true);
     expect(hasTestTitled(source, 'table')).toBe(true);
     expect(hasTestTitled(source, 'loose string')).toBe(false);

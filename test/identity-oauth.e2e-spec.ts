@@ -180,6 +180,31 @@ describe('OAuth credential store', () => {
     expect(events.body.events[0].actor).toBe(admin.principalId);
   });
 
+  it('refuses a second refresh while the first may still be talking to the provider, and takes over an abandoned one', async () => {
+    await put('youtube', { client_id: 'y', refresh_token: secret('r'), token_url: tokens.url }).expect(200);
+    const db = t.app.get(DataSource);
+    // A refresh started this long ago (seconds) by a process that may still be running, or has died.
+    const startedAgo = (seconds: number) =>
+      db.query(
+        `UPDATE oauth_credentials SET status = 'refresh_pending', refresh_started_at = now() - make_interval(secs => $1)
+         WHERE provider = 'youtube'`,
+        [seconds],
+      );
+    const timeout = t.config.oauthRefreshTimeoutMs / 1000;
+    await startedAgo(timeout + 20); // past the deadline, within the margin: it may still be running
+    const running = await request(t.http).post('/api/auth/oauth/refresh/youtube').set(admin.auth);
+    expect([running.status, running.body.message]).toEqual([
+      409,
+      'A refresh of "youtube" is already running',
+    ]);
+
+    await startedAgo(timeout + 31); // past deadline and margin: abandoned
+    tokens.respond(200, { access_token: secret('at'), token_type: 'bearer', expires_in: 3600 });
+    const takeover = await request(t.http).post('/api/auth/oauth/refresh/youtube').set(admin.auth);
+    expect(takeover.status).toBe(200);
+    expect((await health('youtube')).body.status).toBe('valid');
+  });
+
   it('records a refused refresh (refresh_failed, counts, 502) and resets the counts on request', async () => {
     await put('broker', { client_id: 'b', refresh_token: secret('r'), token_url: tokens.url }).expect(200);
     tokens.respond(400, {

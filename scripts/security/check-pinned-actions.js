@@ -13,7 +13,7 @@ const PINNED_IMAGE = /^docker:\/\/[^@\s]+@sha256:[0-9a-f]{64}$/;
 function unpinnedUses(text) {
   const problems = [];
   text.split('\n').forEach((line, index) => {
-    const match = /^\s*(?:-\s*)?uses:\s*(['"]?)([^'"#\s]+)\1/.exec(line);
+    const match = /^\s*(?:-\s*)?(?:\{\s*)?uses:\s*(['"]?)([^'"#\s,}]+)\1/.exec(line);
     if (!match) return;
     const reference = match[2];
     if (reference.startsWith('./') || PINNED_ACTION.test(reference) || PINNED_IMAGE.test(reference)) return;
@@ -24,12 +24,17 @@ function unpinnedUses(text) {
 
 /** Every unpinned reference in every workflow under `directory`. */
 function checkWorkflows(directory) {
-  if (!existsSync(directory)) return [];
+  // No workflows found means nothing was checked: a wrong path must not read as "all pinned".
+  if (!existsSync(directory))
+    return [{ file: directory, line: 0, reference: '(the workflow directory does not exist)' }];
   return readdirSync(directory)
     .filter((name) => /\.ya?ml$/.test(name))
     .sort()
     .flatMap((name) =>
-      unpinnedUses(readFileSync(join(directory, name), 'utf8')).map((problem) => ({ file: name, ...problem })),
+      unpinnedUses(readFileSync(join(directory, name), 'utf8')).map((problem) => ({
+        file: name,
+        ...problem,
+      })),
     );
 }
 

@@ -10,8 +10,12 @@ import { OAuthTokenClient } from './oauth-token.client';
 import type { RefreshGrantRequest, RefreshGrantResult } from './oauth-token.client';
 import { tokenUrlProblem } from './token-url';
 
-/** A refresh that has been `refresh_pending` this long is taken to have died with its process. */
-const ABANDONED_REFRESH_MS = 60_000;
+/**
+ * A refresh still `refresh_pending` this long after its deadline (AUTOPACK_OAUTH_REFRESH_TIMEOUT_SECONDS)
+ * is taken to have died with its process. Never sooner: a second refresh while the first is still talking
+ * to the provider would send the same refresh token twice, which rotating providers punish.
+ */
+const ABANDONED_REFRESH_MARGIN_MS = 30_000;
 
 /**
  * Runs the refresh-token grant for a provider. It takes two transactions on purpose: one marks the
@@ -50,7 +54,9 @@ export class OAuthRefreshService {
         throw new NotFoundException(`No credentials are stored for "${provider}"`);
       if (!row.refreshTokenEnc) throw new ConflictException(`No refresh token is stored for "${provider}"`);
       const running =
-        row.refreshStartedAt && Date.now() - row.refreshStartedAt.getTime() < ABANDONED_REFRESH_MS;
+        row.refreshStartedAt &&
+        Date.now() - row.refreshStartedAt.getTime() <
+          this.config.oauthRefreshTimeoutMs + ABANDONED_REFRESH_MARGIN_MS;
       if (row.status === 'refresh_pending' && running) {
         throw new ConflictException(`A refresh of "${provider}" is already running`);
       }
