@@ -26,6 +26,9 @@ const BODY_ERRORS: Record<string, [number, string]> = {
   'request.aborted': [400, 'Request aborted'],
 };
 
+/** The methods of the operations that take a request body. */
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+
 /** Deeper JSON than any client of this API sends; deeper bodies would overflow recursive validators. */
 export const MAX_BODY_DEPTH = 64;
 
@@ -150,7 +153,16 @@ export function configureHttp(app: NestExpressApplication, config: AppConfig): v
   app.use(nulGuard);
   app.use(requestMetricsMiddleware(app.get(MetricsService)));
   app.use(helmet());
-  app.use(express.json({ limit: config.bodyLimitBytes, type: ['application/json', 'application/*+json'] }));
+  // Only the methods whose operations take a body: a body sent with GET or DELETE is ignored, so it cannot
+  // produce a 400/413/415/422 that those operations do not document.
+  app.use(
+    express.json({
+      limit: config.bodyLimitBytes,
+      type: (req) =>
+        BODY_METHODS.has(req.method ?? '') &&
+        Boolean((req as Request).is(['application/json', 'application/*+json'])),
+    }),
+  );
   app.use(bodyErrorHandler);
   app.use(bodyGuard);
 
