@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import type { Operation, Parameter } from './contract';
 import {
   encodeSegment,
-  hostilePathSegment,
+  malformedPathSegment,
+  oddPathSegment,
   oddUnicode,
   outOfRange,
   resolve,
@@ -351,16 +352,18 @@ function parameterMutations(doc: OpenApiDocument, op: Operation): Mutation[] {
   const pathParams = op.parameters.filter((p) => p.in === 'path');
   if (pathParams.length > 0) {
     out.push(
-      fc.tuple(fc.constantFrom(...pathParams), hostilePathSegment).map(([param, segment]) =>
+      fc.tuple(fc.constantFrom(...pathParams), malformedPathSegment).map(([param, segment]) =>
         // Broken when the contract says unknown ids are 404; else just an id nothing carries (hostile).
-        mutation(
-          op.responses['404'] ? 'broken' : 'hostile',
-          `path ${param.name}=${segment.slice(0, 60)}`,
-          (p) => ({
-            ...p,
-            path: { ...p.path, [param.name]: segment },
-          }),
-        ),
+        mutation(op.responses['404'] ? 'broken' : 'hostile', `path ${param.name}=${segment}`, (p) => ({
+          ...p,
+          path: { ...p.path, [param.name]: segment },
+        })),
+      ),
+      fc.tuple(fc.constantFrom(...pathParams), oddPathSegment).map(([param, segment]) =>
+        mutation('hostile', `path ${param.name}=${segment.slice(0, 60)}`, (p) => ({
+          ...p,
+          path: { ...p.path, [param.name]: segment },
+        })),
       ),
     );
   }
