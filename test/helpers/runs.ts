@@ -60,6 +60,23 @@ export const asAdmin = (t: TestApp) => ({
 export const phasePath = (runId: string, phaseId: string, action: string) =>
   `/runs/${encodeURIComponent(runId)}/phases/${encodeURIComponent(phaseId)}/${action}`;
 
+/** Every executor write to a run (phase status, builder result, issue, error report), sent as `headers`. */
+export function executorWrites(t: TestApp, runId: string, headers: Record<string, string>) {
+  const post = (path: string, body: object) => request(t.http).post(path).set(headers).send(body);
+  return Promise.all([
+    post(phasePath(runId, 'P1', 'update_status'), { state: 'EXECUTING' }),
+    post(phasePath(runId, 'P1', 'builder_result'), builderResult(runId, 'P1')),
+    post(phasePath(runId, 'P1', 'record_issue'), {
+      issue_key: 'k',
+      severity: 'minor',
+      category: 'c',
+      description: 'd',
+      evidence_refs: [],
+    }),
+    post(`/runs/${runId}/errors`, { error_type: 'x', message: 'm' }),
+  ]);
+}
+
 export function builderResult(runId: string, phaseId: string, extra: Record<string, unknown> = {}) {
   return {
     run_id: runId,

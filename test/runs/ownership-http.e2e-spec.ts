@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { createTestApp, TestApp } from '../helpers/app';
 import { createUser, mintApiKey, TestApiKey, TestUser } from '../helpers/identity';
-import { builderResult, phasePath, startBody } from '../helpers/runs';
+import { executorWrites, startBody } from '../helpers/runs';
 
 /** No BOLA over HTTP: two executor keys, a viewer and an operator against real runs. */
 describe('runs: ownership across principals (HTTP)', () => {
@@ -50,25 +50,7 @@ describe('runs: ownership across principals (HTTP)', () => {
   });
 
   it("another executor cannot write to the owner's run (404) and nothing changes", async () => {
-    const writes = [
-      request(t.http)
-        .post(phasePath(aliceRun, 'P1', 'update_status'))
-        .set(bob.headers)
-        .send({ state: 'EXECUTING' }),
-      request(t.http)
-        .post(phasePath(aliceRun, 'P1', 'builder_result'))
-        .set(bob.headers)
-        .send(builderResult(aliceRun, 'P1')),
-      request(t.http)
-        .post(phasePath(aliceRun, 'P1', 'record_issue'))
-        .set(bob.headers)
-        .send({ issue_key: 'k', severity: 'minor', category: 'c', description: 'd', evidence_refs: [] }),
-      request(t.http)
-        .post(`/runs/${aliceRun}/errors`)
-        .set(bob.headers)
-        .send({ error_type: 'x', message: 'm' }),
-    ];
-    for (const res of await Promise.all(writes)) expect(res.status).toBe(404);
+    for (const res of await executorWrites(t, aliceRun, bob.headers)) expect(res.status).toBe(404);
     const run = await request(t.http).get(`/runs/${aliceRun}`).set(alice.headers);
     expect(run.body.state).toBe('RUN_CREATED');
     expect(run.body.phases.map((p: { state: string }) => p.state)).toEqual([

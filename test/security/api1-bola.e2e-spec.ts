@@ -5,7 +5,7 @@ import { LIVE_ENV, approve, claim, proposalBody, proposed, storeCredentials } fr
 import { createTestApp, TEST_INSTANCE_KEY, TestApp } from '../helpers/app';
 import { runDir, startRun, writeFiles } from '../helpers/artifacts';
 import { createUser, mintApiKey, TestApiKey, TestUser } from '../helpers/identity';
-import { builderResult, phasePath } from '../helpers/runs';
+import { executorWrites } from '../helpers/runs';
 
 /**
  * OWASP API1:2023 Broken Object Level Authorization. The rules under test (src/runs/run-access.ts,
@@ -100,25 +100,7 @@ describe('OWASP API1 BOLA: one principal never reads or changes another principa
 
     it('another executor key cannot write to the run (404) and the run is unchanged', async () => {
       const before = (await get(`/runs/${runA}`, keyA.headers)).body;
-      const writes = [
-        request(t.http)
-          .post(phasePath(runA, 'P1', 'update_status'))
-          .set(keyB.headers)
-          .send({ state: 'EXECUTING' }),
-        request(t.http)
-          .post(phasePath(runA, 'P1', 'builder_result'))
-          .set(keyB.headers)
-          .send(builderResult(runA, 'P1')),
-        request(t.http)
-          .post(phasePath(runA, 'P1', 'record_issue'))
-          .set(keyB.headers)
-          .send({ issue_key: 'k', severity: 'minor', category: 'c', description: 'd', evidence_refs: [] }),
-        request(t.http)
-          .post(`/runs/${runA}/errors`)
-          .set(keyB.headers)
-          .send({ error_type: 'x', message: 'm' }),
-      ];
-      for (const res of await Promise.all(writes)) expect(res.status).toBe(404);
+      for (const res of await executorWrites(t, runA, keyB.headers)) expect(res.status).toBe(404);
       const after = (await get(`/runs/${runA}`, keyA.headers)).body;
       expect(after).toEqual(before);
       expect((await get(`/runs/${runA}/errors`, keyA.headers)).body.errors ?? []).toHaveLength(0);
