@@ -35,7 +35,7 @@ import { loadConfig, PROJECT_ROOT } from '../src/config/load-config';
 import { dataSourceOptions } from '../src/database/data-source-options';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
 import { runPendingMigrations } from '../src/database/migrate';
-import { configureHttp, NEST_APP_OPTIONS } from '../src/http';
+import { configureHttp, NEST_APP_OPTIONS } from '../src/http/configure-http';
 
 const APPENDS_C1 = 1_000;
 const APPENDS_C16 = 4_000;

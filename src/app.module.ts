@@ -7,7 +7,7 @@ import { ArtifactsModule } from './artifacts/artifacts.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
-import { OAuthModule } from './auth/oauth/oauth.module';
+import { ProviderCredentialsModule } from './provider-credentials/provider-credentials.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { dataSourceOptions } from './database/data-source-options';
@@ -43,7 +43,7 @@ export class AppModule {
         }),
         RateLimitModule,
         AuthModule,
-        OAuthModule,
+        ProviderCredentialsModule,
         HealthModule,
         ObservabilityModule,
         RunsModule,

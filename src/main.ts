@@ -10,7 +10,7 @@ import { ConfigError } from './config/config-error';
 import { loadConfig, PROJECT_ROOT } from './config/load-config';
 import { DatabaseStartError } from './database/database-start-error';
 import { openDatabase, OpenedDatabase } from './database/open-database';
-import { configureHttp, NEST_APP_OPTIONS } from './http';
+import { configureHttp, NEST_APP_OPTIONS } from './http/configure-http';
 
 /** Human-facing start-up lines (the app's own logs are JSON). */
 const say = (line: string) => process.stdout.write(`[autopack] ${line}\n`);

@@ -4,7 +4,7 @@ import { ProbeController } from './helpers/probe.controller';
 
 const valid = { name: 'n', kind: 'a', inner: { count: 1 } };
 
-describe('HTTP basics (src/http.ts)', () => {
+describe('HTTP basics (src/http/)', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp({ controllers: [ProbeController], env: { AUTOPACK_BODY_LIMIT_BYTES: '2048' } });

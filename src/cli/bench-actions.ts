@@ -17,13 +17,13 @@ import { join } from 'node:path';
 import { AppModule } from '../app.module';
 import { ApiKeysService } from '../auth/api-keys/api-keys.service';
 import { TokenService } from '../auth/jwt/token.service';
-import { OAuthCredentialsService } from '../auth/oauth/oauth-credentials.service';
+import { OAuthCredentialsService } from '../provider-credentials/oauth-credentials.service';
 import { INSTANCE_KEY_PRINCIPAL } from '../auth/principal';
 import { userPrincipalId } from '../auth/users/user.entity';
 import { UsersService } from '../auth/users/users.service';
 import { loadConfig } from '../config/load-config';
 import { startEmbeddedPostgres } from '../database/embedded-postgres';
-import { configureHttp, NEST_APP_OPTIONS } from '../http';
+import { configureHttp, NEST_APP_OPTIONS } from '../http/configure-http';
 
 const API_KEY = 'bench-instance-key-0123456789abcdef';
 const CYCLES_SERIAL = Number(process.env.BENCH_CYCLES_SERIAL ?? 200);

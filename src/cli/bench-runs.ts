@@ -20,7 +20,7 @@ import { DataSource } from 'typeorm';
 import { AppModule } from '../app.module';
 import { loadConfig } from '../config/load-config';
 import { startEmbeddedPostgres } from '../database/embedded-postgres';
-import { configureHttp, NEST_APP_OPTIONS } from '../http';
+import { configureHttp, NEST_APP_OPTIONS } from '../http/configure-http';
 import { runListCountQuery, runListPageQuery } from '../runs/run-list.query';
 
 const RUNS = 10_000;

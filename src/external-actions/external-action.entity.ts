@@ -8,7 +8,7 @@ import {
   Unique,
   UpdateDateColumn,
 } from 'typeorm';
-import { BIGINT_AS_NUMBER } from '../runs/entities/bigint-number.transformer';
+import { BIGINT_AS_NUMBER } from '../database/column-transformers';
 import type { ActionTier } from './external-actions-policy';
 
 export const ACTION_STATUSES = [

@@ -1,7 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Principal } from '../auth/principal';
-import { ownerFilterFor } from '../runs/run-access';
+import { ownerFilterFor } from '../access/visibility';
 import type {
   ActionHistoryEventDto,
   ActionListDto,

@@ -14,8 +14,8 @@ import { apiKeyPrincipalId, ApiKeyRecord } from '../auth/api-keys/api-key.entity
 import type { Principal } from '../auth/principal';
 import { canonicalJson, CanonicalJsonError } from '../canonical-json/canonical-json';
 import { AppConfig } from '../config/app-config';
-import { ownerFilterFor } from '../runs/run-access';
-import { bodyInvalid } from '../runs/validation-errors';
+import { ownerFilterFor } from '../access/visibility';
+import { bodyInvalid } from '../http/validation-errors';
 import { actionAuditEvent, SpendSnapshot } from './action-audit';
 import type { CancelDto, ProposeActionDto, ReconcileDto, ReviewActionDto } from './dto/external-action.dto';
 import { classifyAction } from './external-actions-policy';

@@ -5,7 +5,7 @@ import type { Principal } from '../auth/principal';
 import { auditContextFor } from '../audit/audit-context';
 import type { AuditService } from '../audit/audit.service';
 import type { HumanDecidedRequest } from './entities/human-decided-request';
-import { ownerFilterFor } from '../runs/run-access';
+import { ownerFilterFor } from '../access/visibility';
 import { assertMayDecide } from './human-decision';
 import { DecidableTable, expireOverdue } from './request-expiry';
 

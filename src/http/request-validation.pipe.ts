@@ -1,11 +1,6 @@
-import {
-  ArgumentMetadata,
-  BadRequestException,
-  UnprocessableEntityException,
-  ValidationError,
-  ValidationPipe,
-} from '@nestjs/common';
+import { ArgumentMetadata, BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
 import type { ValidationDetailDto } from './error-response.dto';
+import { validationFailed } from './validation-errors';
 
 class ValidationFailed extends Error {
   constructor(readonly errors: ValidationError[]) {
@@ -54,14 +49,9 @@ export class RequestValidationPipe extends ValidationPipe {
       if (!(error instanceof ValidationFailed)) throw error;
       const where = metadata.type === 'custom' ? 'body' : metadata.type;
       const detail = toValidationDetail(error.errors, [where]);
+      if (metadata.type === 'body') throw validationFailed(detail);
       const summary =
         detail.length > 0 ? `${detail[0].loc.slice(1).join('.')}: ${detail[0].msg}` : 'invalid input';
-      if (metadata.type === 'body') {
-        throw new UnprocessableEntityException({
-          message: `Request body failed validation (${summary})`,
-          detail,
-        });
-      }
       throw new BadRequestException({ message: `Invalid ${where} parameter (${summary})`, detail });
     }
   }

@@ -2,7 +2,7 @@ import { Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import { AppConfig } from '../config/app-config';
-import { ownerFilterFor } from '../runs/run-access';
+import { ownerFilterFor } from '../access/visibility';
 import { RunQueriesService } from '../runs/run-queries.service';
 import type {
   ConsolidatedMetricsDto,

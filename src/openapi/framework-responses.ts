@@ -25,7 +25,7 @@ export function frameworkResponses(op: Operation): Record<string, string> {
   const hasBody = op.requestBody !== undefined;
   const hasParams = (op.parameters ?? []).some((p) => p.in === 'query' || p.in === 'path');
 
-  // Every URL holding an encoded NUL is refused before routing (src/http.ts), so every operation has a 400.
+  // Every URL holding an encoded NUL is refused before routing (src/http/), so every operation has a 400.
   const nul = 'an encoded NUL (%00) in the URL';
   if (hasBody) {
     out['400'] =

@@ -21,7 +21,7 @@ import {
   settleRun,
 } from './run-ledger';
 import { phaseView } from './run-views';
-import { assertBodyMatchesPath } from './validation-errors';
+import { assertBodyMatchesPath } from './body-matches-path';
 
 export interface PhaseRef {
   runId: string;

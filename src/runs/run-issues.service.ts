@@ -9,7 +9,7 @@ import type {
   RunIssueIndexDto,
 } from './dto/run-issues.dto';
 import { PhaseIssue } from './entities/phase-issue.entity';
-import { ownerFilterFor } from './run-access';
+import { ownerFilterFor } from '../access/visibility';
 import type { IssueSeverity } from './run-states';
 import { RunQueriesService } from './run-queries.service';
 

@@ -2,7 +2,7 @@ import { ConflictException, NotFoundException } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import { INT4_MAX } from './dto/limits';
-import { ownerFilterFor } from './run-access';
+import { ownerFilterFor } from '../access/visibility';
 import { deriveRunState, deriveTierState, failureReasonFor } from './run-state-derivation';
 import { isRunFinished } from './run-states';
 import type { IssueSeverity } from './run-states';

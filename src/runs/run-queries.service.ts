@@ -10,7 +10,7 @@ import { RunPhase } from './entities/run-phase.entity';
 import { RunTier } from './entities/run-tier.entity';
 import { Run } from './entities/run.entity';
 import { isPhaseTerminal } from './phase-state-machine';
-import { ownerFilterFor } from './run-access';
+import { ownerFilterFor } from '../access/visibility';
 import { runNotFound } from './run-ledger';
 import { runListCountQuery, runListPageQuery } from './run-list.query';
 import type { RunListRow } from './run-list.query';

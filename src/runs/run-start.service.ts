@@ -8,7 +8,7 @@ import { RunTier } from './entities/run-tier.entity';
 import { Run } from './entities/run.entity';
 import { normalizeStartRequest, startRequestFingerprint } from './start-request';
 import type { NormalizedStartRequest } from './start-request';
-import { bodyInvalid } from './validation-errors';
+import { bodyInvalid } from '../http/validation-errors';
 
 const UNIQUE_VIOLATION = '23505';
 

@@ -105,7 +105,7 @@ describe('artifacts: traversal corpus', () => {
       for (const marker of OUTSIDE) expect(text).not.toContain(marker);
       // Refusals say nothing about the file system.
       expect(text).not.toContain(t.config.runsRoot);
-      // An encoded NUL is refused for the whole URL before the route runs (src/http.ts).
+      // An encoded NUL is refused for the whole URL before the route runs (src/http/nul-guard.ts).
       if (res.status === 400)
         expect(['Invalid artifact path', 'NUL characters are not allowed in the URL']).toContain(
           res.body.message,

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import request from 'supertest';
 import { RATE_LIMITS } from '../../src/rate-limit/rate-limits';
 import { INSTANCE_KEY_PRINCIPAL } from '../../src/auth/principal';
-import { OAuthCredentialsService } from '../../src/auth/oauth/oauth-credentials.service';
+import { OAuthCredentialsService } from '../../src/provider-credentials/oauth-credentials.service';
 import { LIVE_ENV, proposed } from '../helpers/actions';
 import { createTestApp, TEST_INSTANCE_KEY } from '../helpers/app';
 import type { TestApp } from '../helpers/app';

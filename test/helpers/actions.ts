@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { OAuthCredentialsService } from '../../src/auth/oauth/oauth-credentials.service';
+import { OAuthCredentialsService } from '../../src/provider-credentials/oauth-credentials.service';
 import { INSTANCE_KEY_PRINCIPAL } from '../../src/auth/principal';
 import type { RawEnv } from '../../src/config/secret-env';
 import type { TestApp } from './app';

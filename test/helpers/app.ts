@@ -9,7 +9,7 @@ import { AppModule } from '../../src/app.module';
 import { AppConfig } from '../../src/config/app-config';
 import { loadConfig } from '../../src/config/load-config';
 import { RawEnv } from '../../src/config/secret-env';
-import { configureHttp, NEST_APP_OPTIONS } from '../../src/http';
+import { configureHttp, NEST_APP_OPTIONS } from '../../src/http/configure-http';
 import { createTestDatabase } from './database';
 import { testProductionSecrets } from './identity';
 import { rememberSecret, testLogFile } from './secrets';

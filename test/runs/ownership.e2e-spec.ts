@@ -1,7 +1,7 @@
 import { NotFoundException } from '@nestjs/common';
 import type { Principal } from '../../src/auth/principal';
 import { PhaseWritesService } from '../../src/runs/phase-writes.service';
-import { canSeeAllRuns } from '../../src/runs/run-access';
+import { canSeeAllRuns } from '../../src/access/visibility';
 import { RunErrorsService } from '../../src/runs/run-errors.service';
 import { RunIssuesService } from '../../src/runs/run-issues.service';
 import { RunQueriesService } from '../../src/runs/run-queries.service';

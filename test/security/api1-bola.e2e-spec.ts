@@ -8,7 +8,7 @@ import { createUser, mintApiKey, TestApiKey, TestUser } from '../helpers/identit
 import { executorWrites } from '../helpers/runs';
 
 /**
- * OWASP API1:2023 Broken Object Level Authorization. The rules under test (src/runs/run-access.ts,
+ * OWASP API1:2023 Broken Object Level Authorization. The rules under test (src/access/visibility.ts,
  * src/governance/human-decision.ts, docs/GOVERNANCE.md, docs/EXTERNAL_ACTIONS.md):
  * - runs, their artifacts and their external actions: admins (instance key, admin users) and operator+
  *   users see all; viewers and stored API keys see only what they own/proposed — anything else is a 404

@@ -4,7 +4,7 @@ import type { Server } from 'node:net';
 import { hostname } from 'node:os';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { forbiddenAddressProblem } from '../../src/auth/oauth/token-url';
+import { forbiddenAddressProblem } from '../../src/provider-credentials/token-url';
 import { TEST_CREDENTIALS_KEY } from '../helpers/actions';
 import { createTestApp, TestApp } from '../helpers/app';
 import { createUser, TestUser } from '../helpers/identity';
@@ -33,7 +33,7 @@ const INTERNAL_URLS = [
 
 /**
  * OWASP API7:2023 Server Side Request Forgery. The only URL the server itself calls is a provider's OAuth
- * token URL (src/auth/oauth). It is checked when stored and before each refresh, and the addresses its
+ * token URL (src/provider-credentials). It is checked when stored and before each refresh, and the addresses its
  * host resolves to are checked when connecting (docs/AUTHENTICATION.md, "Where a token URL may point").
  */
 describe('OWASP API7 SSRF: OAuth token URLs cannot reach metadata or internal addresses', () => {

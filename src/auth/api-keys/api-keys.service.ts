@@ -1,6 +1,7 @@
 import { AuditService } from '../../audit/audit.service';
 import { auditContextFor } from '../../audit/audit-context';
-import { Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { bodyInvalid } from '../../http/validation-errors';
 import { DataSource } from 'typeorm';
 import type { ApiScope, Principal } from '../principal';
 import { User } from '../users/user.entity';
@@ -31,14 +32,14 @@ export class ApiKeysService {
   /** Mints a key; the returned `key` is the only time the secret exists outside the caller. */
   async create(input: NewApiKey, actor: Principal): Promise<{ record: ApiKeyRecord; key: string }> {
     if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) {
-      throw new UnprocessableEntityException('expires_at must be in the future');
+      throw bodyInvalid(['expires_at'], 'must be in the future');
     }
     const secret = mintApiKeySecret();
     return this.dataSource.transaction(async (manager) => {
       if (input.owner) {
         const ownerId = input.owner.slice('user:'.length);
         if (!(await manager.existsBy(User, { id: ownerId }))) {
-          throw new UnprocessableEntityException('owner names no user');
+          throw bodyInvalid(['owner'], 'names no user');
         }
       }
       const record = manager.create(ApiKeyRecord, {

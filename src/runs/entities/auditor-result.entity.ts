@@ -7,7 +7,7 @@ import {
   ManyToOne,
   PrimaryGeneratedColumn,
 } from 'typeorm';
-import { BIGINT_AS_NUMBER } from './bigint-number.transformer';
+import { BIGINT_AS_NUMBER } from '../../database/column-transformers';
 import { RunPhase } from './run-phase.entity';
 
 /** One auditor review of a phase, as the executor sent it. */

@@ -9,7 +9,7 @@ import {
   UpdateDateColumn,
 } from 'typeorm';
 import type { PhaseState } from '../run-states';
-import { BIGINT_AS_NUMBER } from './bigint-number.transformer';
+import { BIGINT_AS_NUMBER } from '../../database/column-transformers';
 import { Run } from './run.entity';
 
 /** One phase of a run. `phase_id` is the executor's name for it, unique within the run. */

@@ -1,6 +1,6 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import type { RunState } from '../run-states';
-import { BIGINT_AS_NUMBER } from './bigint-number.transformer';
+import { BIGINT_AS_NUMBER } from '../../database/column-transformers';
 
 /** One executor run. Its id is the executor's own `run_id` (wire compatibility). */
 @Entity({ name: 'runs' })

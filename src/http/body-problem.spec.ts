@@ -1,4 +1,4 @@
-import { bodyProblem, MAX_BODY_DEPTH } from './http';
+import { bodyProblem, MAX_BODY_DEPTH } from './body-problem';
 
 const nested = (depth: number) => JSON.parse('['.repeat(depth) + ']'.repeat(depth)) as unknown;
 

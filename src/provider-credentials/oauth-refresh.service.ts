@@ -1,7 +1,7 @@
 import { BadGatewayException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AppConfig } from '../../config/app-config';
-import type { Principal } from '../principal';
+import { AppConfig } from '../config/app-config';
+import type { Principal } from '../auth/principal';
 import { secretHint } from './credential-cipher';
 import { toHealthDto } from './credential-health';
 import type { CredentialHealthDto } from './dto/oauth.dto';

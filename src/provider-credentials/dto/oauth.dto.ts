@@ -1,4 +1,4 @@
-import { QueryInteger } from '../../../http/query-integer';
+import { QueryInteger } from '../../http/query-integer';
 import {
   IsInt,
   IsISO8601,
@@ -11,7 +11,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 import type { CredentialEventType } from '../oauth-credential-event.entity';
-import { INT4_MAX } from '../../../database/limits';
+import { INT4_MAX } from '../../database/limits';
 
 export const PROVIDER_PATTERN = /^[a-z][a-z0-9_-]{1,31}$/;
 

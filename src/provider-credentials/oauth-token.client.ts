@@ -4,7 +4,7 @@ import type { LookupAddress, LookupOptions } from 'node:dns';
 import { request as httpRequest } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { AppConfig } from '../../config/app-config';
+import { AppConfig } from '../config/app-config';
 import { forbiddenAddressProblem } from './token-url';
 
 const MAX_RESPONSE_BYTES = 64 * 1024;

@@ -1,4 +1,4 @@
-import { AuditModule } from '../../audit/audit.module';
+import { AuditModule } from '../audit/audit.module';
 import { Module } from '@nestjs/common';
 import { OAuthController } from './oauth.controller';
 import { OAuthCredentialsService } from './oauth-credentials.service';
@@ -12,4 +12,4 @@ import { OAuthTokenClient } from './oauth-token.client';
   providers: [OAuthCredentialsService, OAuthRefreshService, OAuthTokenClient],
   exports: [OAuthCredentialsService, OAuthRefreshService],
 })
-export class OAuthModule {}
+export class ProviderCredentialsModule {}

@@ -7,10 +7,10 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { ErrorResponseDto } from '../../http/error-response.dto';
-import { PublicRead, UserAuth } from '../auth.decorators';
-import { CurrentPrincipal } from '../current-principal.decorator';
-import type { Principal } from '../principal';
+import { ErrorResponseDto } from '../http/error-response.dto';
+import { PublicRead, UserAuth } from '../auth/auth.decorators';
+import { CurrentPrincipal } from '../auth/current-principal.decorator';
+import type { Principal } from '../auth/principal';
 import {
   CredentialEventListDto,
   CredentialEventQueryDto,

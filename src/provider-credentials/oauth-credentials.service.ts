@@ -1,18 +1,18 @@
-import { AuditService } from '../../audit/audit.service';
-import { auditContextFor } from '../../audit/audit-context';
+import { AuditService } from '../audit/audit.service';
+import { auditContextFor } from '../audit/audit-context';
 import {
   Injectable,
   Logger,
   NotFoundException,
   OnModuleInit,
   ServiceUnavailableException,
-  UnprocessableEntityException,
 } from '@nestjs/common';
 import { DataSource, IsNull, Not } from 'typeorm';
 import type { EntityManager } from 'typeorm';
-import { AppConfig } from '../../config/app-config';
-import { ConfigError } from '../../config/config-error';
-import type { Principal } from '../principal';
+import { AppConfig } from '../config/app-config';
+import { ConfigError } from '../config/config-error';
+import { bodyInvalid } from '../http/validation-errors';
+import type { Principal } from '../auth/principal';
 import { CredentialCipher, secretHint } from './credential-cipher';
 import { toHealthDto } from './credential-health';
 import type { CredentialEventListDto, CredentialHealthDto, StoreCredentialDto } from './dto/oauth.dto';
@@ -101,14 +101,13 @@ export class OAuthCredentialsService implements OnModuleInit {
         isProduction: this.config.isProduction,
         allowedHosts: this.config.oauthTokenHosts,
       });
-      if (problem) throw new UnprocessableEntityException(problem);
+      if (problem) throw bodyInvalid(['token_url'], problem, 'value_error.token_url');
     }
     return this.dataSource.transaction(async (manager) => {
       const existing = await this.lockRow(manager, provider);
       if (!existing && (input.client_id === undefined || input.token_url === undefined)) {
-        throw new UnprocessableEntityException(
-          'client_id and token_url are required when storing a provider first',
-        );
+        const missing = input.client_id === undefined ? 'client_id' : 'token_url';
+        throw bodyInvalid([missing], 'is required when storing a provider first', 'missing');
       }
       const row =
         existing ?? manager.create(OAuthCredential, { provider, consecutiveFailures: 0, totalFailures: 0 });

@@ -1,0 +1,26 @@
+import { UnprocessableEntityException } from '@nestjs/common';
+import type { ValidationDetailDto } from './error-response.dto';
+
+/**
+ * THE way a 422 is built: the executor wire format (docs/WIRE_FORMAT.md) reads `detail`, a list of
+ * `{ loc, msg, type }`, from every 422, so every 422 carries one — from the global validation pipe and
+ * from services alike. The message names the first problem.
+ */
+export function validationFailed(detail: ValidationDetailDto[]): UnprocessableEntityException {
+  const first = detail[0];
+  const where = first?.loc.slice(1).join('.');
+  const summary = first ? `${where ? `${where}: ` : ''}${first.msg}` : 'invalid input';
+  return new UnprocessableEntityException({ message: `Request body failed validation (${summary})`, detail });
+}
+
+/**
+ * A 422 for a body that is well-formed but wrong in a way only the service can see (a path/body
+ * mismatch, a tier that is not in the request). Same `detail` shape as the global validation pipe.
+ */
+export function bodyInvalid(
+  loc: Array<string | number>,
+  msg: string,
+  type = 'value_error',
+): UnprocessableEntityException {
+  return validationFailed([{ loc: ['body', ...loc], msg, type }]);
+}
