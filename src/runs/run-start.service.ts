@@ -8,6 +8,7 @@ import { RunTier } from './entities/run-tier.entity';
 import { Run } from './entities/run.entity';
 import { normalizeStartRequest, startRequestFingerprint } from './start-request';
 import type { NormalizedStartRequest } from './start-request';
+import { CanonicalJsonError } from '../canonical-json/canonical-json';
 import { bodyInvalid } from '../http/validation-errors';
 
 const UNIQUE_VIOLATION = '23505';
@@ -33,7 +34,7 @@ export class RunStartService {
   async start(dto: RunStartDto, principal: Principal): Promise<StartOutcome> {
     const request = normalizeStartRequest(dto, this.config.runTokenCapDefault);
     assertCoherent(request);
-    const fingerprint = startRequestFingerprint(request);
+    const fingerprint = fingerprintOf(request);
     const runId = request.run.run_id;
 
     const existing = await this.dataSource.getRepository(Run).findOneBy({ id: runId });
@@ -137,5 +138,15 @@ function assertCoherent(request: NormalizedStartRequest): void {
       `${request.phases.length} phases exceed run.max_phases (${request.run.max_phases})`,
       'value_error.max_phases',
     );
+  }
+}
+
+/** The request's fingerprint, or a 422 for a string that has no canonical form (a lone surrogate). */
+function fingerprintOf(request: NormalizedStartRequest): string {
+  try {
+    return startRequestFingerprint(request);
+  } catch (error) {
+    if (error instanceof CanonicalJsonError) throw bodyInvalid([], error.message, 'value_error.unicode');
+    throw error;
   }
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../canonical-json/canonical-json';
 import type { PhaseCreateDto, RunStartDto, TierCreateDto } from './dto/run-start.dto';
 
 /** A start request with every default filled in and `scope` normalised: what is stored and fingerprinted. */
@@ -91,20 +92,10 @@ export function normalizeStartRequest(dto: RunStartDto, defaultTokenCap: number)
   };
 }
 
-/** JSON with object keys sorted at every level, so equal content always gives equal bytes. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const keys = Object.keys(value).sort();
-    return `{${keys
-      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
-/** Identifies a start request by content: a retry with the same body has the same fingerprint. */
+/**
+ * Identifies a start request by content: a retry with the same body has the same fingerprint. Throws
+ * `CanonicalJsonError` for what has no canonical form (a lone UTF-16 surrogate in a string).
+ */
 export function startRequestFingerprint(request: NormalizedStartRequest): string {
-  return createHash('sha256').update(canonicalJson(request)).digest('hex');
+  return createHash('sha256').update(canonicalJson(request), 'utf8').digest('hex');
 }

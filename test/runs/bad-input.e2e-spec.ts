@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
-import { createTestApp } from '../helpers/app';
+import request from 'supertest';
+import { createTestApp, TEST_INSTANCE_KEY } from '../helpers/app';
 import type { TestApp } from '../helpers/app';
 import { asAdmin, auditorResult, builderResult, phasePath, startBody, uniqueRunId } from '../helpers/runs';
 
@@ -268,6 +269,19 @@ describe('runs: bad input', () => {
         (await api.post(`/runs/${runId}/phases/P%001/update_status`, { state: 'EXECUTING' })).status,
       ).toBe(400);
       expect((await api.get('/runs?state=DONE%00')).status).toBe(400);
+    });
+
+    it('a lone UTF-16 surrogate (no RFC 8785 canonical form) is a 422 and starts nothing', async () => {
+      const runId = uniqueRunId();
+      // As a JSON escape: a lone surrogate in a JS string would be sent as U+FFFD by the HTTP client.
+      const res = await request(t.http)
+        .post('/runs/start')
+        .set('X-API-Key', TEST_INSTANCE_KEY)
+        .set('Content-Type', 'application/json')
+        .send(`{"run":{"run_id":"${runId}"},"tiers":[{"tier_id":"T","tier_index":0,"name":"x\\ud800"}]}`);
+      expect(res.status).toBe(422);
+      expect(res.body.detail[0].type).toBe('value_error.unicode');
+      expect((await api.get(`/runs/${runId}`)).status).toBe(404);
     });
 
     it('unparseable JSON is a 400', async () => {
