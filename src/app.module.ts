@@ -16,6 +16,7 @@ import { GovernanceModule } from './governance/governance.module';
 import { ExternalActionsModule } from './external-actions/external-actions.module';
 import { HealthModule } from './health/health.module';
 import { ObservabilityModule } from './observability/observability.module';
+import { DashboardModule } from './dashboard/dashboard.module';
 import { loggerParams } from './http/logging';
 import { PrincipalThrottlerGuard } from './rate-limit/principal-throttler.guard';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
@@ -46,6 +47,7 @@ export class AppModule {
         ProviderCredentialsModule,
         HealthModule,
         ObservabilityModule,
+        DashboardModule,
         RunsModule,
         ArtifactsModule,
         AuditModule,

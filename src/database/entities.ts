@@ -1,7 +1,7 @@
-import { TokenSavingsEvent } from '../observability/entities/token-savings-event.entity';
-import { HumanNote } from '../observability/entities/human-note.entity';
-import { LlmUsageEvent } from '../observability/entities/llm-usage-event.entity';
-import { ModelOverride } from '../observability/entities/model-override.entity';
+import { TokenSavingsEvent } from '../dashboard/entities/token-savings-event.entity';
+import { HumanNote } from '../dashboard/entities/human-note.entity';
+import { LlmUsageEvent } from '../dashboard/entities/llm-usage-event.entity';
+import { ModelOverride } from '../dashboard/entities/model-override.entity';
 import { ApprovalRequest } from '../governance/entities/approval-request.entity';
 import { GovernanceRequest } from '../governance/entities/governance-request.entity';
 import { ApiKeyRecord } from '../auth/api-keys/api-key.entity';

@@ -1,14 +1,11 @@
-import { RunsModule } from '../runs/runs.module';
-import { DashboardController } from './dashboard.controller';
-import { DashboardService } from './dashboard.service';
 import { Module } from '@nestjs/common';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
 
+/** Prometheus metrics: the request and domain counters, and their scrape endpoint. */
 @Module({
-  imports: [RunsModule],
-  controllers: [MetricsController, DashboardController],
-  providers: [MetricsService, DashboardService],
+  controllers: [MetricsController],
+  providers: [MetricsService],
   exports: [MetricsService],
 })
 export class ObservabilityModule {}

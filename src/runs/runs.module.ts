@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { DashboardController } from './dashboard.controller';
 import { PhaseWritesService } from './phase-writes.service';
 import { ProjectIssuesController } from './project-issues.controller';
 import { RunErrorsService } from './run-errors.service';
@@ -11,7 +10,7 @@ import { RunsReadController } from './runs-read.controller';
 
 /** Runs, tiers, phases, results, issues and error reports: the executor lifecycle and the operator views. */
 @Module({
-  controllers: [RunsExecutorController, RunsReadController, ProjectIssuesController, DashboardController],
+  controllers: [RunsExecutorController, RunsReadController, ProjectIssuesController],
   providers: [RunStartService, PhaseWritesService, RunQueriesService, RunIssuesService, RunErrorsService],
   exports: [RunQueriesService],
 })

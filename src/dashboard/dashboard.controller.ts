@@ -10,7 +10,11 @@ import { ApiKey, PublicRead, UserAuth } from '../auth/auth.decorators';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
 import { ErrorResponseDto } from '../http/error-response.dto';
-import { DashboardService } from './dashboard.service';
+import { DashboardRunStatusDto } from '../runs/dto/dashboard-status.dto';
+import { RunQueriesService } from '../runs/run-queries.service';
+import { HumanNotesService } from './human-notes.service';
+import { ModelsService } from './models.service';
+import { UsageService } from './usage.service';
 import {
   ConsolidatedMetricsDto,
   ConsolidatedMetricsQueryDto,
@@ -28,10 +32,29 @@ import {
 
 const runNotFound = ApiNotFoundResponse({ type: ErrorResponseDto, description: 'Unknown run, or not yours' });
 
+/** Every `/dashboard` route: one run at a glance, token accounting, model mappings, human notes. */
 @ApiTags('dashboard')
 @Controller('dashboard')
 export class DashboardController {
-  constructor(private readonly dashboard: DashboardService) {}
+  constructor(
+    private readonly runs: RunQueriesService,
+    private readonly usageService: UsageService,
+    private readonly modelsService: ModelsService,
+    private readonly notes: HumanNotesService,
+  ) {}
+
+  /** One run at a glance: current tier and phase, completion, budget use, issues. */
+  @Get('runs/:run_id/status')
+  @PublicRead()
+  @ApiTags('runs')
+  @ApiOkResponse({ type: DashboardRunStatusDto })
+  @ApiNotFoundResponse({ description: 'No such run visible to the caller', type: ErrorResponseDto })
+  status(
+    @Param('run_id') runId: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<DashboardRunStatusDto> {
+    return this.runs.dashboardStatus(runId, principal);
+  }
 
   /** Executors report the tokens of each LLM call, for one of their runs. */
   @Post('usage/events')
@@ -42,7 +65,7 @@ export class DashboardController {
     @Body() body: UsageEventDto,
     @CurrentPrincipal() principal: Principal,
   ): Promise<UsageEventRecordedDto> {
-    return this.dashboard.recordUsage(body, principal);
+    return this.usageService.recordUsage(body, principal);
   }
 
   /** Token use by provider and model over the last day, week or month (runs you may see). */
@@ -50,7 +73,7 @@ export class DashboardController {
   @PublicRead()
   @ApiOkResponse({ type: UsageResponseDto })
   usage(@Query() query: UsageQueryDto, @CurrentPrincipal() principal: Principal): Promise<UsageResponseDto> {
-    return this.dashboard.usage(query.period ?? 'day', principal);
+    return this.usageService.usage(query.period ?? 'day', principal);
   }
 
   /** Executors report tokens saved, in exactly one category per event. */
@@ -62,7 +85,7 @@ export class DashboardController {
     @Body() body: TokenSavingsDto,
     @CurrentPrincipal() principal: Principal,
   ): Promise<{ id: string; run_id: string }> {
-    return this.dashboard.recordSavings(body, principal);
+    return this.usageService.recordSavings(body, principal);
   }
 
   /** Tokens spent and saved for one run, in four independent categories. Behind a kill switch (default off). */
@@ -79,7 +102,7 @@ export class DashboardController {
     @Query() query: ConsolidatedMetricsQueryDto,
     @CurrentPrincipal() principal: Principal,
   ): Promise<ConsolidatedMetricsDto> {
-    return this.dashboard.consolidatedMetrics(runId, query, principal);
+    return this.usageService.consolidatedMetrics(runId, query, principal);
   }
 
   /** Model mappings from config/models.yaml and the global overrides in force. */
@@ -87,7 +110,7 @@ export class DashboardController {
   @PublicRead()
   @ApiOkResponse({ type: ModelsResponseDto })
   models(): Promise<ModelsResponseDto> {
-    return this.dashboard.models();
+    return this.modelsService.models();
   }
 
   @Post('models/override')
@@ -98,7 +121,7 @@ export class DashboardController {
     @Body() body: ModelOverrideDto,
     @CurrentPrincipal() principal: Principal,
   ): Promise<ModelOverrideResponseDto> {
-    return this.dashboard.override(body, principal);
+    return this.modelsService.override(body, principal);
   }
 
   @Post('human-notes')
@@ -109,6 +132,6 @@ export class DashboardController {
     @Body() body: HumanNoteDto,
     @CurrentPrincipal() principal: Principal,
   ): Promise<HumanNoteResponseDto> {
-    return this.dashboard.addNote(body, principal);
+    return this.notes.addNote(body, principal);
   }
 }

@@ -29,3 +29,6 @@ export function loadModelMappings(file: string): ModelMappings {
   }
   return mappings as ModelMappings;
 }
+
+/** Injection token of the validated model mappings (see DashboardModule). */
+export const MODEL_MAPPINGS = Symbol('MODEL_MAPPINGS');

@@ -8,36 +8,23 @@ import type {
   ConsolidatedMetricsDto,
   ConsolidatedMetricsQueryDto,
   TokenSavingsDto,
-  HumanNoteDto,
-  HumanNoteResponseDto,
-  ModelOverrideDto,
-  ModelOverrideResponseDto,
-  ModelsResponseDto,
   UsageEventDto,
   UsageEventRecordedDto,
   UsageResponseDto,
 } from './dto/dashboard.dto';
-import { HumanNote } from './entities/human-note.entity';
 import { LlmUsageEvent } from './entities/llm-usage-event.entity';
-import { ModelOverride } from './entities/model-override.entity';
 import { TokenSavingsEvent } from './entities/token-savings-event.entity';
-import { loadModelMappings, ModelMappings } from './model-catalog';
 
 const PERIOD_DAYS = { day: 1, week: 7, month: 30 } as const;
 
-/** The operator dashboard's data: token use, model mappings and overrides, human notes. No outbound calls. */
+/** Token accounting: LLM usage and token savings reported by executors, and their per-run totals. */
 @Injectable()
-export class DashboardService {
-  readonly mappings: ModelMappings;
-
+export class UsageService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly runs: RunQueriesService,
     private readonly config: AppConfig,
-  ) {
-    // Validated at start: a broken catalog refuses start rather than serving half a dashboard.
-    this.mappings = loadModelMappings(config.modelCatalogFile);
-  }
+  ) {}
 
   async recordUsage(dto: UsageEventDto, principal: Principal): Promise<UsageEventRecordedDto> {
     await this.runs.findVisibleRun(dto.run_id, principal);
@@ -157,52 +144,4 @@ export class DashboardService {
       offset,
     };
   }
-
-  async models(): Promise<ModelsResponseDto> {
-    const overrides: ModelOverride[] = await this.dataSource.query(
-      `SELECT DISTINCT ON (role) id, role, model, run_id AS "runId", created_by AS "createdBy", created_at AS "createdAt"
-       FROM model_overrides WHERE run_id IS NULL ORDER BY role, created_at DESC, id`,
-    );
-    return { mappings: this.mappings, global_overrides: overrides.map(toOverrideDto) };
-  }
-
-  async override(dto: ModelOverrideDto, principal: Principal): Promise<ModelOverrideResponseDto> {
-    if (dto.run_id !== undefined) await this.runs.findVisibleRun(dto.run_id, principal);
-    const saved = await this.dataSource.getRepository(ModelOverride).save({
-      runId: dto.run_id ?? null,
-      role: dto.role,
-      model: dto.model,
-      createdBy: principal.id,
-    });
-    return toOverrideDto(saved);
-  }
-
-  async addNote(dto: HumanNoteDto, principal: Principal): Promise<HumanNoteResponseDto> {
-    if (dto.run_id !== undefined) await this.runs.findVisibleRun(dto.run_id, principal);
-    const saved = await this.dataSource.getRepository(HumanNote).save({
-      runId: dto.run_id ?? null,
-      note: dto.note,
-      authorId: principal.id,
-      authorName: principal.name,
-    });
-    return {
-      id: saved.id,
-      note: saved.note,
-      run_id: saved.runId,
-      author_id: saved.authorId,
-      author_name: saved.authorName,
-      created_at: saved.createdAt.toISOString(),
-    };
-  }
-}
-
-function toOverrideDto(row: ModelOverride): ModelOverrideResponseDto {
-  return {
-    id: row.id,
-    role: row.role,
-    model: row.model,
-    run_id: row.runId,
-    created_by: row.createdBy,
-    created_at: new Date(row.createdAt).toISOString(),
-  };
 }
