@@ -1,4 +1,4 @@
-import { Injectable, ServiceUnavailableException } from '@nestjs/common';
+import { Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import { AppConfig } from '../config/app-config';
@@ -21,23 +21,20 @@ import { HumanNote } from './entities/human-note.entity';
 import { LlmUsageEvent } from './entities/llm-usage-event.entity';
 import { ModelOverride } from './entities/model-override.entity';
 import { TokenSavingsEvent } from './entities/token-savings-event.entity';
-import { loadModelMappings, ModelMappings } from './model-catalog';
+import { MODEL_MAPPINGS } from './model-catalog';
+import type { ModelMappings } from './model-catalog';
 
 const PERIOD_DAYS = { day: 1, week: 7, month: 30 } as const;
 
 /** The operator dashboard's data: token use, model mappings and overrides, human notes. No outbound calls. */
 @Injectable()
 export class DashboardService {
-  readonly mappings: ModelMappings;
-
   constructor(
     private readonly dataSource: DataSource,
     private readonly runs: RunQueriesService,
     private readonly config: AppConfig,
-  ) {
-    // Validated at start: a broken catalog refuses start rather than serving half a dashboard.
-    this.mappings = loadModelMappings(config.modelCatalogFile);
-  }
+    @Inject(MODEL_MAPPINGS) readonly mappings: ModelMappings,
+  ) {}
 
   async recordUsage(dto: UsageEventDto, principal: Principal): Promise<UsageEventRecordedDto> {
     await this.runs.findVisibleRun(dto.run_id, principal);
