@@ -32,11 +32,16 @@ import { RunsModule } from './runs/runs.module';
  */
 const START_FILE_PROVIDERS = [governancePolicyProvider, externalActionsPolicyProvider, modelCatalogProvider];
 
+/** Loads and validates every file the modules read at start; throws the first ConfigError. */
+export function validateStartFiles(config: AppConfig): void {
+  for (const provider of START_FILE_PROVIDERS) provider.useFactory(config);
+}
+
 @Module({})
 export class AppModule {
   /** The whole app for one configuration. Pending migrations are applied when the data source opens. */
   static forRoot(config: AppConfig): DynamicModule {
-    for (const provider of START_FILE_PROVIDERS) provider.useFactory(config);
+    validateStartFiles(config);
     return {
       module: AppModule,
       imports: [
