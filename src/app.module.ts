@@ -12,20 +12,37 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { dataSourceOptions } from './database/data-source-options';
 import { runPendingMigrations } from './database/migrate';
-import { GovernanceModule } from './governance/governance.module';
-import { ExternalActionsModule } from './external-actions/external-actions.module';
+import { GovernanceModule, governancePolicyProvider } from './governance/governance.module';
+import {
+  ExternalActionsModule,
+  externalActionsPolicyProvider,
+} from './external-actions/external-actions.module';
 import { HealthModule } from './health/health.module';
 import { ObservabilityModule } from './observability/observability.module';
-import { DashboardModule } from './dashboard/dashboard.module';
+import { DashboardModule, modelCatalogProvider } from './dashboard/dashboard.module';
 import { loggerParams } from './http/logging';
 import { PrincipalThrottlerGuard } from './rate-limit/principal-throttler.guard';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { RunsModule } from './runs/runs.module';
 
+/**
+ * The providers that load a file at start, each declared by its own module. Nest instantiates modules
+ * concurrently: a factory failing there would leave the TypeORM module connecting and migrating behind
+ * the refused app. So forRoot runs these factories first, while the app is only being described: an
+ * invalid file refuses start with one ConfigError line before Nest connects to anything.
+ */
+const START_FILE_PROVIDERS = [governancePolicyProvider, externalActionsPolicyProvider, modelCatalogProvider];
+
+/** Loads and validates every file the modules read at start; throws the first ConfigError. */
+export function validateStartFiles(config: AppConfig): void {
+  for (const provider of START_FILE_PROVIDERS) provider.useFactory(config);
+}
+
 @Module({})
 export class AppModule {
   /** The whole app for one configuration. Pending migrations are applied when the data source opens. */
   static forRoot(config: AppConfig): DynamicModule {
+    validateStartFiles(config);
     return {
       module: AppModule,
       imports: [

@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { relative } from 'node:path';
-import { AppModule } from './app.module';
+import { AppModule, validateStartFiles } from './app.module';
 import { loadOrCreateDevInstanceKey } from './auth/instance-key';
 import type { AppConfig } from './config/app-config';
 import { ConfigError } from './config/config-error';
@@ -17,6 +17,8 @@ const say = (line: string) => process.stdout.write(`[autopack] ${line}\n`);
 
 async function bootstrap(): Promise<void> {
   let config = loadConfig(process.env);
+  // The policy files too, before the (embedded) database starts: a bad file refuses start at once.
+  validateStartFiles(config);
 
   let keyHint = 'send X-API-Key: <AUTOPACK_API_KEY>';
   if (!config.apiKey) {

@@ -4,11 +4,12 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppModule } from '../app.module';
+import { renderConfigTable } from '../config/config-docs';
 import { loadConfig, PROJECT_ROOT } from '../config/load-config';
-import { renderPolicyTable } from '../external-actions/external-actions-policy';
+import { loadExternalActionsPolicy, renderPolicyTable } from '../external-actions/external-actions-policy';
 import { renderSwitchTable } from '../external-actions/kill-switches.service';
 import { RATE_LIMITS } from '../rate-limit/rate-limits';
-import { renderPathPolicy } from '../governance/path-policy';
+import { loadPathPolicy, renderPathPolicy } from '../governance/path-policy';
 import { describeDifference, renderEndpointReference, replaceGeneratedBlock } from '../openapi/contract';
 import { buildOpenApiDocument } from '../openapi/openapi';
 
@@ -16,6 +17,7 @@ const OPENAPI_FILE = join(PROJECT_ROOT, 'docs', 'openapi.json');
 const CONTRACT_FILE = join(PROJECT_ROOT, 'docs', 'CANONICAL_API_CONTRACT.md');
 const GOVERNANCE_FILE = join(PROJECT_ROOT, 'docs', 'GOVERNANCE.md');
 const EXTERNAL_ACTIONS_FILE = join(PROJECT_ROOT, 'docs', 'EXTERNAL_ACTIONS.md');
+const README_FILE = join(PROJECT_ROOT, 'README.md');
 
 /**
  * Builds the contract from the code alone (no database, no port: Nest's preview mode wires the module
@@ -52,7 +54,7 @@ async function generate(): Promise<Map<string, string>> {
     replaceGeneratedBlock(
       readFileSync(EXTERNAL_ACTIONS_FILE, 'utf8'),
       'external-actions-policy',
-      renderPolicyTable(config.externalActionsPolicy),
+      renderPolicyTable(loadExternalActionsPolicy(config.externalActionsPolicyFile)),
     ),
     'kill-switches',
     renderSwitchTable(),
@@ -60,13 +62,20 @@ async function generate(): Promise<Map<string, string>> {
   const governance = replaceGeneratedBlock(
     readFileSync(GOVERNANCE_FILE, 'utf8'),
     'governance-policy',
-    renderPathPolicy(config.governancePolicy),
+    renderPathPolicy(loadPathPolicy(config.governancePolicyFile)),
+  );
+  // The configuration table, from the declarations in src/config/config-variables.ts.
+  const readme = replaceGeneratedBlock(
+    readFileSync(README_FILE, 'utf8'),
+    'config-table',
+    renderConfigTable(),
   );
   return new Map([
     [OPENAPI_FILE, `${JSON.stringify(document, null, 2)}\n`],
     [CONTRACT_FILE, contract],
     [GOVERNANCE_FILE, governance],
     [EXTERNAL_ACTIONS_FILE, externalActions],
+    [README_FILE, readme],
   ]);
 }
 

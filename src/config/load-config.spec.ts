@@ -2,8 +2,21 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { loadExternalActionsPolicy } from '../external-actions/external-actions-policy';
+import type { AppConfig } from './app-config';
 import { ConfigError } from './config-error';
-import { loadConfig, PROJECT_ROOT } from './load-config';
+import { loadConfig as loadAppConfig, PROJECT_ROOT } from './load-config';
+import type { RawEnv } from './secret-env';
+
+/**
+ * The configuration, plus the external-actions policy its module loads from the configured file (the
+ * policy moved out of AppConfig into ExternalActionsModule's provider; these tests predate the move).
+ */
+const loadConfig = (env: RawEnv) => {
+  const config = loadAppConfig(env);
+  const externalActionsPolicy = loadExternalActionsPolicy(config.externalActionsPolicyFile);
+  return Object.assign(Object.create(config) as AppConfig, { externalActionsPolicy });
+};
 
 const KEY = 'instance-key-for-config-tests-0001';
 const DB = 'postgres://autopack:db-password-xyz@db.internal:5432/autopack';

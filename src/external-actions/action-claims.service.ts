@@ -1,4 +1,4 @@
-import { ConflictException, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { ConflictException, Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import type { AuditContext } from '../audit/audit-context';
@@ -12,7 +12,8 @@ import { MetricsService } from '../observability/metrics.service';
 import { ownerFilterFor } from '../access/visibility';
 import { actionAuditEvent } from './action-audit';
 import type { ClaimActionDto, OutcomeDto } from './dto/external-action.dto';
-import { classifyAction } from './external-actions-policy';
+import { classifyAction, EXTERNAL_ACTIONS_POLICY } from './external-actions-policy';
+import type { ExternalActionsPolicy } from './external-actions-policy';
 import { ExternalAction } from './external-action.entity';
 import {
   ExternalActionsService,
@@ -69,6 +70,7 @@ export class ActionClaimsService implements OnModuleInit, OnModuleDestroy {
     private readonly audit: AuditService,
     private readonly actions: ExternalActionsService,
     private readonly metrics: MetricsService,
+    @Inject(EXTERNAL_ACTIONS_POLICY) private readonly policy: ExternalActionsPolicy,
   ) {}
 
   onModuleInit(): void {
@@ -308,7 +310,7 @@ export class ActionClaimsService implements OnModuleInit, OnModuleDestroy {
       return deny('kill_switch_off', 'AUTOPACK_EXTERNAL_ACTIONS_ENABLED is off');
     }
     // The policy as configured now, not as it was at proposal time: a removed entry stops execution.
-    const rule = classifyAction(this.config.externalActionsPolicy, action.provider, action.action);
+    const rule = classifyAction(this.policy, action.provider, action.action);
     if (rule.killSwitch === null) {
       return deny(
         'unclassified',

@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
-import { ConfigError } from '../config/config-error';
+import type { ConfigError } from '../config/config-error';
+import { loadYamlFile } from '../config/yaml-file';
 
 /** The per-domain kill switches. Each defaults to off; a provider of the policy names exactly one. */
 export const DOMAIN_SWITCHES = [
@@ -10,6 +9,9 @@ export const DOMAIN_SWITCHES = [
   'AUTOPACK_ENABLE_TRADING_ORDERS',
 ] as const;
 export type DomainSwitch = (typeof DOMAIN_SWITCHES)[number];
+
+/** Injection token of the validated policy (provided by ExternalActionsModule). */
+export const EXTERNAL_ACTIONS_POLICY = Symbol('EXTERNAL_ACTIONS_POLICY');
 
 /** A: read-only. B: reversible or locally bounded. C: external side effect (proposal-only). */
 export const ACTION_TIERS = ['A', 'B', 'C'] as const;
@@ -66,28 +68,16 @@ const MAX_SPEND_CENTS = 10_000_000;
 
 /** Reads and validates the policy file; every problem is a ConfigError naming the file and the entry. */
 export function loadExternalActionsPolicy(file: string): ExternalActionsPolicy {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    throw new ConfigError(`external actions policy ${file} cannot be read`);
-  }
-  let document: unknown;
-  try {
-    document = parse(text);
-  } catch (error) {
-    throw new ConfigError(
-      `external actions policy ${file} is not valid YAML (${(error as Error).message.split('\n')[0]})`,
-    );
-  }
-  return validateExternalActionsPolicy(document, file);
+  return loadYamlFile('external actions policy', file, validateExternalActionsPolicy);
 }
 
 const isMapping = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-export function validateExternalActionsPolicy(document: unknown, file: string): ExternalActionsPolicy {
-  const fail = (why: string) => new ConfigError(`external actions policy ${file}: ${why}`);
+function validateExternalActionsPolicy(
+  document: unknown,
+  fail: (why: string) => ConfigError,
+): ExternalActionsPolicy {
   if (!isMapping(document)) throw fail('must be a mapping');
   const { providers, ...rest } = document;
   if (Object.keys(rest).length > 0) throw fail(`unknown key "${Object.keys(rest)[0]}"`);

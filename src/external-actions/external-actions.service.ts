@@ -2,6 +2,7 @@ import {
   BadRequestException,
   ConflictException,
   ForbiddenException,
+  Inject,
   Injectable,
   NotFoundException,
   UnprocessableEntityException,
@@ -18,7 +19,8 @@ import { ownerFilterFor } from '../access/visibility';
 import { bodyInvalid } from '../http/validation-errors';
 import { actionAuditEvent, SpendSnapshot } from './action-audit';
 import type { CancelDto, ProposeActionDto, ReconcileDto, ReviewActionDto } from './dto/external-action.dto';
-import { classifyAction } from './external-actions-policy';
+import { classifyAction, EXTERNAL_ACTIONS_POLICY } from './external-actions-policy';
+import type { ExternalActionsPolicy } from './external-actions-policy';
 import { ExternalAction } from './external-action.entity';
 import type { ActionStatus } from './external-action.entity';
 import { KillSwitchesService } from './kill-switches.service';
@@ -50,6 +52,7 @@ export class ExternalActionsService {
     private readonly config: AppConfig,
     private readonly audit: AuditService,
     private readonly switches: KillSwitchesService,
+    @Inject(EXTERNAL_ACTIONS_POLICY) private readonly policy: ExternalActionsPolicy,
   ) {}
 
   /** The spend part of an audit event's safety block. */
@@ -89,7 +92,7 @@ export class ExternalActionsService {
       if (error instanceof CanonicalJsonError) throw bodyInvalid(['payload'], error.message);
       throw error;
     }
-    const rule = classifyAction(this.config.externalActionsPolicy, dto.provider, dto.action);
+    const rule = classifyAction(this.policy, dto.provider, dto.action);
     // An unclassified action can never execute, so its estimate is recorded, not limited.
     if (rule.classification === 'policy' && dto.estimated_spend_cents > rule.maxSpendCents) {
       throw bodyInvalid(

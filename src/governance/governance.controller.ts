@@ -36,7 +36,7 @@ const notPending = ApiConflictResponse({
   description: 'Already decided or timed out',
 });
 
-/** The legacy executor approval flow (WIRE_FORMAT.md): pending until a human decides, never on timeout. */
+/** The legacy executor approval flow (docs/WIRE_FORMAT.md): pending until a human decides, never on timeout. */
 @ApiTags('governance')
 @Controller('approval')
 export class ApprovalController {

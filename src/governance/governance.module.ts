@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { FactoryProvider, Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { AuthModule } from '../auth/auth.module';
 import { AppConfig } from '../config/app-config';
@@ -6,21 +6,22 @@ import { RunsModule } from '../runs/runs.module';
 import { ApprovalRequestsService } from './approval-requests.service';
 import { ApprovalController, GovernanceController } from './governance.controller';
 import { GovernanceRequestsService } from './governance-requests.service';
-import { PathPolicyEngine } from './path-policy';
+import { loadPathPolicy, PathPolicyEngine } from './path-policy';
+
+/**
+ * The path policy from `AUTOPACK_GOVERNANCE_POLICY_FILE`. AppModule.forRoot also runs this factory before
+ * Nest starts anything, so an invalid file refuses start with one ConfigError line.
+ */
+export const governancePolicyProvider = {
+  provide: PathPolicyEngine,
+  inject: [AppConfig],
+  useFactory: (config: AppConfig) => new PathPolicyEngine(loadPathPolicy(config.governancePolicyFile)),
+} satisfies FactoryProvider<PathPolicyEngine>;
 
 /** Approval requests and path-based governance: default deny, decided only by humans. */
 @Module({
   imports: [AuditModule, AuthModule, RunsModule],
   controllers: [ApprovalController, GovernanceController],
-  providers: [
-    ApprovalRequestsService,
-    GovernanceRequestsService,
-    // The policy was validated with the configuration (loadConfig), before anything started.
-    {
-      provide: PathPolicyEngine,
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => new PathPolicyEngine(config.governancePolicy),
-    },
-  ],
+  providers: [ApprovalRequestsService, GovernanceRequestsService, governancePolicyProvider],
 })
 export class GovernanceModule {}

@@ -1,8 +1,7 @@
 import picomatch from 'picomatch';
 import { posix } from 'node:path';
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
-import { ConfigError } from '../config/config-error';
+import type { ConfigError } from '../config/config-error';
+import { loadYamlFile } from '../config/yaml-file';
 
 export interface PathRule {
   pattern: string;
@@ -70,21 +69,10 @@ export class PathPolicyEngine {
 
 /** Reads and validates the policy file; every problem is a ConfigError naming the file and the entry. */
 export function loadPathPolicy(file: string): PathPolicy {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    throw new ConfigError(`governance policy ${file} cannot be read`);
-  }
-  let document: unknown;
-  try {
-    document = parse(text);
-  } catch (error) {
-    throw new ConfigError(
-      `governance policy ${file} is not valid YAML (${(error as Error).message.split('\n')[0]})`,
-    );
-  }
-  const fail = (why: string) => new ConfigError(`governance policy ${file}: ${why}`);
+  return loadYamlFile('governance policy', file, validatePathPolicy);
+}
+
+function validatePathPolicy(document: unknown, fail: (why: string) => ConfigError): PathPolicy {
   if (typeof document !== 'object' || document === null) throw fail('must be a mapping');
   const { never_auto_approve: never, auto_approve: auto, ...rest } = document as Record<string, unknown>;
   const unknownKeys = Object.keys(rest);

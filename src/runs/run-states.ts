@@ -1,4 +1,4 @@
-/** Enum values of the executor wire format (WIRE_FORMAT.md). Spelled exactly as existing clients send them. */
+/** Enum values of the executor wire format (docs/WIRE_FORMAT.md). Spelled exactly as existing clients send them. */
 
 export const RUN_STATES = [
   'QUEUED',

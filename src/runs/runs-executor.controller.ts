@@ -46,7 +46,7 @@ const patchTooLarge = ApiPayloadTooLargeResponse({
   type: ErrorResponseDto,
 });
 
-/** The executor side of runs (WIRE_FORMAT.md): machines with `runs:write`, each writing only to its own runs. */
+/** The executor side of runs (docs/WIRE_FORMAT.md): machines with `runs:write`, each writing only to its own runs. */
 @ApiTags('runs')
 @Controller('runs')
 export class RunsExecutorController {

@@ -37,7 +37,7 @@ describe('runs: bad input', () => {
   const locs = (body: { detail?: Array<{ loc: unknown[] }> }) =>
     (body.detail ?? []).map((d) => d.loc.join('.'));
 
-  describe('bodies are validated as WIRE_FORMAT.md says (422 with detail)', () => {
+  describe('bodies are validated as docs/WIRE_FORMAT.md says (422 with detail)', () => {
     it.each([
       ['a missing run', { tiers: [] }, 'body.run'],
       ['a missing run_id', { run: {} }, 'body.run.run_id'],

@@ -1,6 +1,6 @@
 import { IsIn, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
 
-/** `POST /approval/request` (WIRE_FORMAT.md). */
+/** `POST /approval/request` (docs/WIRE_FORMAT.md). */
 export class ApprovalRequestDto {
   @IsString()
   @IsNotEmpty()
