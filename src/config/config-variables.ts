@@ -400,7 +400,7 @@ export const CONFIG_VARIABLES = {
     parse: oneOf(LOG_LEVELS),
     default: ({ env }) => (env === 'test' ? 'silent' : 'info'),
     doc: {
-      default: '`info` (`debug` in tests)',
+      default: '`info` (`silent` when `AUTOPACK_ENV=test`; the test suite sets `debug`)',
       meaning: 'pino level; logs are JSON lines carrying `request_id`, secrets redacted',
     },
   }),
