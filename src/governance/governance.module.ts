@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
+import { ApprovalsModule } from '../approvals/approvals.module';
 import { AuditModule } from '../audit/audit.module';
-import { AuthModule } from '../auth/auth.module';
 import { AppConfig } from '../config/app-config';
 import { RunsModule } from '../runs/runs.module';
 import { ApprovalRequestsService } from './approval-requests.service';
@@ -10,7 +10,7 @@ import { PathPolicyEngine } from './path-policy';
 
 /** Approval requests and path-based governance: default deny, decided only by humans. */
 @Module({
-  imports: [AuditModule, AuthModule, RunsModule],
+  imports: [ApprovalsModule, AuditModule, RunsModule],
   controllers: [ApprovalController, GovernanceController],
   providers: [
     ApprovalRequestsService,
