@@ -33,9 +33,7 @@ export function assertMayDecide(
   const own = decider.id === request.requestedBy;
   if (own || request.requesterHumans.includes(decider.id)) {
     if (request.subject === 'action') {
-      throw new ForbiddenException(
-        `The proposer (or the human behind the proposing key) cannot ${decision}`,
-      );
+      throw new ForbiddenException(`The proposer (or the human behind the proposing key) cannot ${decision}`);
     }
     throw new ForbiddenException(
       own
@@ -44,6 +42,8 @@ export function assertMayDecide(
     );
   }
   if (decision === 'approve' && (request.approvedBy ?? []).includes(decider.id)) {
-    throw new ConflictException('You have already approved this action; it needs a different second approver');
+    throw new ConflictException(
+      'You have already approved this action; it needs a different second approver',
+    );
   }
 }

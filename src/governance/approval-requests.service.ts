@@ -30,7 +30,16 @@ export class ApprovalRequestsService extends HumanDecidedRequests<ApprovalReques
     private readonly config: AppConfig,
     private readonly runs: RunQueriesService,
   ) {
-    super(dataSource, audit, scheduler, humans, ApprovalRequest, 'approval_requests', 'approval', 'Approval request');
+    super(
+      dataSource,
+      audit,
+      scheduler,
+      humans,
+      ApprovalRequest,
+      'approval_requests',
+      'approval',
+      'Approval request',
+    );
   }
 
   override onModuleInit(): void {

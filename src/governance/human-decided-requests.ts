@@ -34,7 +34,9 @@ export function decisionFields(row: HumanDecidedRequest) {
  * requests), and the one way a human decides — locked, once, by the approvals rules, audited in the same
  * transaction.
  */
-export abstract class HumanDecidedRequests<T extends HumanDecidedRequest> implements OnModuleInit, OverdueSweep {
+export abstract class HumanDecidedRequests<T extends HumanDecidedRequest>
+  implements OnModuleInit, OverdueSweep
+{
   protected constructor(
     protected readonly dataSource: DataSource,
     protected readonly audit: AuditService,
