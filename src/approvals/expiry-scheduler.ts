@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { EntityManager } from 'typeorm';
+import type { ExpiryKind } from './expiry-kinds';
 
 /** How often every process looks for overdue requests of every kind. */
 export const EXPIRY_SWEEP_INTERVAL_MS = 30_000;
@@ -12,7 +13,7 @@ export const EXPIRY_SWEEP_INTERVAL_MS = 30_000;
  * instead of waiting on each other. It answers how many rows it expired.
  */
 export interface OverdueSweep {
-  readonly kind: string;
+  readonly kind: ExpiryKind;
   expireOverdue(manager: EntityManager): Promise<number>;
 }
 
@@ -24,7 +25,7 @@ export interface OverdueSweep {
 @Injectable()
 export class ExpiryScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ExpiryScheduler.name);
-  private readonly sweeps = new Map<string, OverdueSweep>();
+  private readonly sweeps = new Map<ExpiryKind, OverdueSweep>();
   private timer?: NodeJS.Timeout;
 
   constructor(private readonly dataSource: DataSource) {}
@@ -34,7 +35,7 @@ export class ExpiryScheduler implements OnApplicationBootstrap, OnModuleDestroy 
     this.sweeps.set(sweep.kind, sweep);
   }
 
-  get kinds(): string[] {
+  get kinds(): ExpiryKind[] {
     return [...this.sweeps.keys()];
   }
 
@@ -48,7 +49,7 @@ export class ExpiryScheduler implements OnApplicationBootstrap, OnModuleDestroy 
   }
 
   /** Expires one kind now. Fails closed: an error reaches the caller, whose read or decision fails. */
-  expireNow(kind: string): Promise<number> {
+  expireNow(kind: ExpiryKind): Promise<number> {
     const sweep = this.sweeps.get(kind);
     if (!sweep) throw new Error(`no expiry kind "${kind}" is registered`);
     return this.dataSource.transaction((manager) => sweep.expireOverdue(manager));

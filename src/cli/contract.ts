@@ -6,6 +6,9 @@ import { join } from 'node:path';
 import { AppModule } from '../app.module';
 import { loadConfig, PROJECT_ROOT } from '../config/load-config';
 import { renderPolicyTable } from '../external-actions/external-actions-policy';
+import { renderExpiryTable } from '../approvals/expiry-kinds';
+import { EXPIRY_SWEEP_INTERVAL_MS } from '../approvals/expiry-scheduler';
+import { renderLifecycleDiagram } from '../external-actions/action-lifecycle';
 import { renderSwitchTable } from '../external-actions/kill-switches.service';
 import { RATE_LIMITS } from '../rate-limit/rate-limits';
 import { renderPathPolicy } from '../governance/path-policy';
@@ -48,19 +51,32 @@ async function generate(): Promise<Map<string, string>> {
     renderSwitchTable(),
   );
   // The policy as the code reads it: config/external-actions-policy.yaml, validated like at start.
+  const expiry = renderExpiryTable(EXPIRY_SWEEP_INTERVAL_MS / 1000);
   const externalActions = replaceGeneratedBlock(
     replaceGeneratedBlock(
-      readFileSync(EXTERNAL_ACTIONS_FILE, 'utf8'),
-      'external-actions-policy',
-      renderPolicyTable(config.externalActionsPolicy),
+      replaceGeneratedBlock(
+        replaceGeneratedBlock(
+          readFileSync(EXTERNAL_ACTIONS_FILE, 'utf8'),
+          'external-actions-policy',
+          renderPolicyTable(config.externalActionsPolicy),
+        ),
+        'kill-switches',
+        renderSwitchTable(),
+      ),
+      'action-lifecycle',
+      renderLifecycleDiagram(),
     ),
-    'kill-switches',
-    renderSwitchTable(),
+    'expiry',
+    expiry,
   );
   const governance = replaceGeneratedBlock(
-    readFileSync(GOVERNANCE_FILE, 'utf8'),
-    'governance-policy',
-    renderPathPolicy(config.governancePolicy),
+    replaceGeneratedBlock(
+      readFileSync(GOVERNANCE_FILE, 'utf8'),
+      'governance-policy',
+      renderPathPolicy(config.governancePolicy),
+    ),
+    'expiry',
+    expiry,
   );
   return new Map([
     [OPENAPI_FILE, `${JSON.stringify(document, null, 2)}\n`],

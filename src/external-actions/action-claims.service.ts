@@ -1,6 +1,7 @@
 import { ConflictException, Injectable, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
+import type { ExpiryKind } from '../approvals/expiry-kinds';
 import { ExpiryScheduler } from '../approvals/expiry-scheduler';
 import type { AuditContext } from '../audit/audit-context';
 import { systemAuditContext } from '../audit/audit-context';
@@ -11,7 +12,7 @@ import { MetricsService } from '../observability/metrics.service';
 import { ownerFilterFor } from '../runs/run-access';
 import { canApply } from './action-lifecycle';
 import { ActionLifecycleService } from './action-lifecycle.service';
-import type { ClaimDenialReason } from './action-reasons';
+import type { ActionConflictReason, ClaimDenialReason } from './action-reasons';
 import { returnedRows } from './action-spend';
 import { claimDenial } from './claim-denial';
 import type { ClaimActionDto, OutcomeDto } from './dto/external-action.dto';
@@ -19,9 +20,9 @@ import { ExternalAction } from './external-action.entity';
 import { lockAction } from './external-actions.service';
 import type { DayUsage } from './kill-switches.service';
 
-/** The expiry kinds this service registers with the one expiry scheduler. */
-const APPROVAL_EXPIRY = 'external_action.approval';
-const LEASE_EXPIRY = 'external_action.lease';
+/** The expiry kinds this service registers with the one expiry scheduler (approvals/expiry-kinds.ts). */
+const APPROVAL_EXPIRY = 'external_action.approval' satisfies ExpiryKind;
+const LEASE_EXPIRY = 'external_action.lease' satisfies ExpiryKind;
 /** Rows per sweep transaction: the rest waits for the next tick (or another replica). */
 const SWEEP_BATCH = 100;
 
@@ -149,13 +150,13 @@ export class ActionClaimsService implements OnModuleInit {
       if (action.status !== 'EXECUTING' || action.attemptId !== dto.attempt_id) {
         throw new ConflictException({
           message: `No execution with attempt ${dto.attempt_id} is running for this action (status ${action.status})`,
-          reason: 'not_executing',
+          reason: 'not_executing' satisfies ActionConflictReason,
         });
       }
       if (!principal.isAdmin && action.claimedBy !== principal.id) {
         throw new ConflictException({
           message: 'Only the claiming executor reports the outcome',
-          reason: 'not_claimant',
+          reason: 'not_claimant' satisfies ActionConflictReason,
         });
       }
       if (action.leaseExpiresAt !== null && action.leaseExpiresAt <= new Date()) {
@@ -172,7 +173,7 @@ export class ActionClaimsService implements OnModuleInit {
     if (late) {
       throw new ConflictException({
         message: 'The lease ran out before this report: the action is OUTCOME_UNKNOWN and awaits an operator',
-        reason: 'lease_expired',
+        reason: 'lease_expired' satisfies ActionConflictReason,
       });
     }
     return this.dataSource.getRepository(ExternalAction).findOneByOrFail({ id });

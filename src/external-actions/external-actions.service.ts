@@ -17,6 +17,7 @@ import { RunQueriesService } from '../runs/run-queries.service';
 import { bodyInvalid } from '../runs/validation-errors';
 import { canApply, statusesAccepting } from './action-lifecycle';
 import { ActionLifecycleService } from './action-lifecycle.service';
+import type { ActionConflictReason } from './action-reasons';
 import type { CancelDto, ProposeActionDto, ReconcileDto, ReviewActionDto } from './dto/external-action.dto';
 import { classifyAction } from './external-actions-policy';
 import { ExternalAction } from './external-action.entity';
@@ -305,7 +306,7 @@ export class ExternalActionsService {
     if (dto.payload_hash !== action.payloadHash) {
       throw new ConflictException({
         message: "payload_hash is not the hash of this action's payload: review the current payload again",
-        reason: 'hash_mismatch',
+        reason: 'hash_mismatch' satisfies ActionConflictReason,
       });
     }
     return action;

@@ -1,6 +1,7 @@
 import { ConflictException, NotFoundException, OnModuleInit } from '@nestjs/common';
 import type { DataSource, EntityManager, EntityTarget, FindOptionsWhere } from 'typeorm';
 import { assertMayDecide } from '../approvals/decision-rules';
+import type { ExpiryKind } from '../approvals/expiry-kinds';
 import type { ExpiryScheduler, OverdueSweep } from '../approvals/expiry-scheduler';
 import type { HumansBehindService } from '../approvals/humans-behind.service';
 import type { Principal } from '../auth/principal';
@@ -51,7 +52,7 @@ export abstract class HumanDecidedRequests<T extends HumanDecidedRequest>
   ) {}
 
   /** The expiry kind: the audit subject (`approval`, `governance_request`). */
-  get kind(): string {
+  get kind(): ExpiryKind {
     return this.subject;
   }
 
