@@ -7,10 +7,13 @@ import { AppModule } from '../app.module';
 import { renderConfigTable } from '../config/config-docs';
 import { loadConfig, PROJECT_ROOT } from '../config/load-config';
 import { loadExternalActionsPolicy, renderPolicyTable } from '../external-actions/external-actions-policy';
+import { renderExpiryTable } from '../approvals/expiry-kinds';
+import { EXPIRY_SWEEP_INTERVAL_MS } from '../approvals/expiry-scheduler';
+import { renderLifecycleDiagram } from '../external-actions/action-lifecycle';
 import { renderSwitchTable } from '../external-actions/kill-switches.service';
 import { RATE_LIMITS } from '../rate-limit/rate-limits';
 import { loadPathPolicy, renderPathPolicy } from '../governance/path-policy';
-import { describeDifference, renderEndpointReference, replaceGeneratedBlock } from '../openapi/contract';
+import { describeDifference, fillGeneratedBlocks, renderEndpointReference } from '../openapi/contract';
 import { buildOpenApiDocument } from '../openapi/openapi';
 
 const OPENAPI_FILE = join(PROJECT_ROOT, 'docs', 'openapi.json');
@@ -40,42 +43,41 @@ async function generate(): Promise<Map<string, string>> {
   const document = buildOpenApiDocument(app, config);
   await app.close();
 
-  const contract = replaceGeneratedBlock(
-    replaceGeneratedBlock(
-      readFileSync(CONTRACT_FILE, 'utf8'),
-      'endpoints',
-      renderEndpointReference(document, `${RATE_LIMITS.default.perMinute}/min (default)`),
-    ),
-    'kill-switches',
-    renderSwitchTable(),
-  );
-  // The policy as the code reads it: config/external-actions-policy.yaml, validated like at start.
-  const externalActions = replaceGeneratedBlock(
-    replaceGeneratedBlock(
-      readFileSync(EXTERNAL_ACTIONS_FILE, 'utf8'),
-      'external-actions-policy',
-      renderPolicyTable(loadExternalActionsPolicy(config.externalActionsPolicyFile)),
-    ),
-    'kill-switches',
-    renderSwitchTable(),
-  );
-  const governance = replaceGeneratedBlock(
-    readFileSync(GOVERNANCE_FILE, 'utf8'),
-    'governance-policy',
-    renderPathPolicy(loadPathPolicy(config.governancePolicyFile)),
-  );
-  // The configuration table, from the declarations in src/config/config-variables.ts.
-  const readme = replaceGeneratedBlock(
-    readFileSync(README_FILE, 'utf8'),
-    'config-table',
-    renderConfigTable(),
-  );
+  const switches = renderSwitchTable();
+  const expiry = renderExpiryTable(EXPIRY_SWEEP_INTERVAL_MS / 1000);
+  // Each hand-written document and the blocks in it that are generated from the code.
+  const generatedBlocks: Array<[string, Record<string, string>]> = [
+    [
+      CONTRACT_FILE,
+      {
+        endpoints: renderEndpointReference(document, `${RATE_LIMITS.default.perMinute}/min (default)`),
+        'kill-switches': switches,
+      },
+    ],
+    [
+      EXTERNAL_ACTIONS_FILE,
+      {
+        // The policy as the code reads it: config/external-actions-policy.yaml, validated like at start.
+        'external-actions-policy': renderPolicyTable(
+          loadExternalActionsPolicy(config.externalActionsPolicyFile),
+        ),
+        'kill-switches': switches,
+        'action-lifecycle': renderLifecycleDiagram(),
+        expiry,
+      },
+    ],
+    [
+      GOVERNANCE_FILE,
+      { 'governance-policy': renderPathPolicy(loadPathPolicy(config.governancePolicyFile)), expiry },
+    ],
+    // The configuration table, from the declarations in src/config/config-variables.ts.
+    [README_FILE, { 'config-table': renderConfigTable() }],
+  ];
   return new Map([
     [OPENAPI_FILE, `${JSON.stringify(document, null, 2)}\n`],
-    [CONTRACT_FILE, contract],
-    [GOVERNANCE_FILE, governance],
-    [EXTERNAL_ACTIONS_FILE, externalActions],
-    [README_FILE, readme],
+    ...generatedBlocks.map(
+      ([file, blocks]) => [file, fillGeneratedBlocks(readFileSync(file, 'utf8'), blocks)] as [string, string],
+    ),
   ]);
 }
 

@@ -31,11 +31,13 @@ import { ErrorResponseDto } from '../http/error-response.dto';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import { ActionClaimsService } from './action-claims.service';
 import {
+  ActionConflictDto,
   ActionListDto,
   ActionListQueryDto,
   ActionWithHistoryDto,
   CancelDto,
   ClaimActionDto,
+  ClaimDeniedDto,
   ClaimGrantedDto,
   ExternalActionDto,
   KillSwitchesDto,
@@ -56,7 +58,8 @@ const invalid = ApiUnprocessableEntityResponse({
   description: 'The body failed validation (`detail`)',
   type: ErrorResponseDto,
 });
-const conflict = (description: string) => ApiConflictResponse({ description, type: ErrorResponseDto });
+const conflict = (description: string, type: typeof ErrorResponseDto = ErrorResponseDto) =>
+  ApiConflictResponse({ description, type });
 
 /**
  * External side effects (docs/EXTERNAL_ACTIONS.md): executors propose and claim, humans decide. Nothing
@@ -147,7 +150,10 @@ export class ExternalActionsController {
   @UserAuth('operator')
   @RateLimit('actions_approve')
   @ApiOkResponse({ type: ExternalActionDto })
-  @conflict("Not PENDING, the payload_hash is not the current payload's, or already approved by you")
+  @conflict(
+    "Not PENDING, the payload_hash is not the current payload's (`reason: hash_mismatch`), or already approved by you",
+    ActionConflictDto,
+  )
   @notFound
   @invalid
   async approve(
@@ -164,7 +170,10 @@ export class ExternalActionsController {
   @UserAuth('operator')
   @RateLimit('actions_approve')
   @ApiOkResponse({ type: ExternalActionDto })
-  @conflict("Not PENDING, or the payload_hash is not the current payload's")
+  @conflict(
+    "Not PENDING, or the payload_hash is not the current payload's (`reason: hash_mismatch`)",
+    ActionConflictDto,
+  )
   @notFound
   @invalid
   async reject(
@@ -185,7 +194,10 @@ export class ExternalActionsController {
   @ApiKey('actions:execute')
   @RateLimit('actions_claim')
   @ApiOkResponse({ type: ClaimGrantedDto })
-  @conflict('Denied; `reason` says why (not_approved, hash_mismatch, approval_expired, kill_switch_off, …)')
+  @conflict(
+    'Denied; `reason` says why (not_approved, hash_mismatch, approval_expired, kill_switch_off, …)',
+    ClaimDeniedDto,
+  )
   @notFound
   @invalid
   async claim(
@@ -214,7 +226,10 @@ export class ExternalActionsController {
   @HttpCode(HttpStatus.OK)
   @ApiKey('actions:execute')
   @ApiOkResponse({ type: ExternalActionDto })
-  @conflict('Not executing this attempt, or the lease ran out (`reason: lease_expired`: OUTCOME_UNKNOWN)')
+  @conflict(
+    'Not executing this attempt (`not_executing`), not the claimant (`not_claimant`), or the lease ran out (`lease_expired`: OUTCOME_UNKNOWN)',
+    ActionConflictDto,
+  )
   @notFound
   @invalid
   async outcome(

@@ -1,8 +1,12 @@
 import { FactoryProvider, Module } from '@nestjs/common';
+import { ApprovalsModule } from '../approvals/approvals.module';
 import { AuditModule } from '../audit/audit.module';
 import { AppConfig } from '../config/app-config';
+import { ProviderCredentialsModule } from '../provider-credentials/provider-credentials.module';
 import { ObservabilityModule } from '../observability/observability.module';
+import { RunsModule } from '../runs/runs.module';
 import { ActionClaimsService } from './action-claims.service';
+import { ActionLifecycleService } from './action-lifecycle.service';
 import { ExternalActionsController } from './external-actions.controller';
 import { EXTERNAL_ACTIONS_POLICY, loadExternalActionsPolicy } from './external-actions-policy';
 import type { ExternalActionsPolicy } from './external-actions-policy';
@@ -23,12 +27,13 @@ export const externalActionsPolicyProvider = {
 
 /** External side effects: the Tier A/B/C policy, approvals bound to payload hashes, atomic claims. */
 @Module({
-  imports: [AuditModule, ObservabilityModule],
+  imports: [ApprovalsModule, AuditModule, ProviderCredentialsModule, ObservabilityModule, RunsModule],
   controllers: [ExternalActionsController],
   providers: [
     externalActionsPolicyProvider,
     ExternalActionsService,
     ActionClaimsService,
+    ActionLifecycleService,
     ExternalActionsReader,
     KillSwitchesService,
   ],

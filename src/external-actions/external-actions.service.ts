@@ -1,38 +1,33 @@
 import {
   BadRequestException,
   ConflictException,
-  ForbiddenException,
   Inject,
   Injectable,
   NotFoundException,
   UnprocessableEntityException,
 } from '@nestjs/common';
-import { createHash } from 'node:crypto';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { assertMayDecide } from '../approvals/decision-rules';
+import { HumansBehindService } from '../approvals/humans-behind.service';
 import type { AuditContext } from '../audit/audit-context';
-import { AuditService } from '../audit/audit.service';
-import { apiKeyPrincipalId, ApiKeyRecord } from '../auth/api-keys/api-key.entity';
 import type { Principal } from '../auth/principal';
-import { canonicalJson, CanonicalJsonError } from '../canonical-json/canonical-json';
+import { CanonicalJsonError } from '../canonical-json/canonical-json';
 import { AppConfig } from '../config/app-config';
 import { ownerFilterFor } from '../access/visibility';
+import { RunQueriesService } from '../runs/run-queries.service';
 import { bodyInvalid } from '../http/validation-errors';
-import { actionAuditEvent, SpendSnapshot } from './action-audit';
+import { canApply, statusesAccepting } from './action-lifecycle';
+import { ActionLifecycleService } from './action-lifecycle.service';
+import type { ActionConflictReason } from './action-reasons';
 import type { CancelDto, ProposeActionDto, ReconcileDto, ReviewActionDto } from './dto/external-action.dto';
 import { classifyAction, EXTERNAL_ACTIONS_POLICY } from './external-actions-policy';
 import type { ExternalActionsPolicy } from './external-actions-policy';
 import { ExternalAction } from './external-action.entity';
-import type { ActionStatus } from './external-action.entity';
-import { KillSwitchesService } from './kill-switches.service';
+import { payloadHashOf } from './payload-hash';
 
 const UNIQUE_VIOLATION = '23505';
 /** Visible ASCII, as the IETF Idempotency-Key draft's examples; long enough for a UUID or a hash. */
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
-/** Statuses from which an action may still be cancelled: nothing is running and nothing is final. */
-const CANCELLABLE: readonly ActionStatus[] = ['PENDING', 'APPROVED', 'FAILED'];
-
-export const payloadHashOf = (payload: unknown): string =>
-  createHash('sha256').update(canonicalJson(payload), 'utf8').digest('hex');
 
 /** The advisory-lock key text of one (principal, idempotency key) pair. */
 export const idempotencyLockText = (principalId: string, key: string) =>
@@ -50,28 +45,11 @@ export class ExternalActionsService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly config: AppConfig,
-    private readonly audit: AuditService,
-    private readonly switches: KillSwitchesService,
+    private readonly lifecycle: ActionLifecycleService,
+    private readonly humans: HumansBehindService,
+    private readonly runs: RunQueriesService,
     @Inject(EXTERNAL_ACTIONS_POLICY) private readonly policy: ExternalActionsPolicy,
   ) {}
-
-  /** The spend part of an audit event's safety block. */
-  spendSnapshot(
-    action: ExternalAction,
-    day?: { day: string; spent: number; actions: number },
-  ): SpendSnapshot {
-    return {
-      estimated_cents: action.estimatedSpendCents,
-      reserved_cents: action.reservedSpendCents,
-      actual_cents: action.actualSpendCents,
-      ...(day ? { day: day.day, day_spent_cents: day.spent, day_actions: day.actions } : {}),
-      ...this.switches.caps,
-    };
-  }
-
-  safety(action: ExternalAction, day?: { day: string; spent: number; actions: number }) {
-    return { killSwitches: this.switches.snapshot(), spend: this.spendSnapshot(action, day) };
-  }
 
   async propose(
     dto: ProposeActionDto,
@@ -123,7 +101,9 @@ export class ExternalActionsService {
           }
           return { action: existing, created: false };
         }
-        if (dto.run_id !== undefined) await this.assertRunVisible(manager, dto.run_id, principal);
+        if (dto.run_id !== undefined && !(await this.runs.canSeeRun(dto.run_id, principal, manager))) {
+          throw bodyInvalid(['run_id'], `names no run of yours ("${dto.run_id}")`);
+        }
 
         const now = new Date();
         const autoApproved = rule.tier !== 'C';
@@ -140,7 +120,7 @@ export class ExternalActionsService {
           proposedBy: principal.id,
           proposedByKind: principal.kind,
           proposedByName: principal.name.slice(0, 200),
-          proposerHumans: await this.humansBehind(manager, principal),
+          proposerHumans: await this.humans.humansBehind(principal, manager),
           idempotencyKey,
           payload: dto.payload,
           payloadHash,
@@ -169,23 +149,18 @@ export class ExternalActionsService {
           decisionReason: autoApproved ? `tier ${rule.tier}: approved by policy` : null,
           attemptCount: 0,
         });
+        // Born PENDING or, by policy, APPROVED (INITIAL_STATUSES in action-lifecycle.ts).
         const saved = await repository.save(action);
-        await this.audit.record(
-          manager,
-          actionAuditEvent(ctx, 'action.proposed', saved, this.safety(saved), {
-            decision: autoApproved ? 'approved_by_policy' : 'pending_human_approval',
-          }),
-        );
+        await this.lifecycle.record(manager, saved, 'action.proposed', ctx, {
+          decision: autoApproved ? 'approved_by_policy' : 'pending_human_approval',
+        });
         if (autoApproved) {
-          await this.audit.record(
+          await this.lifecycle.record(
             manager,
-            actionAuditEvent(
-              { actor: { kind: 'system', id: 'system:policy', name: 'policy' }, requestId: ctx.requestId },
-              'action.approved',
-              saved,
-              this.safety(saved),
-              { decision: 'approved_by_policy' },
-            ),
+            saved,
+            'action.approved',
+            { actor: { kind: 'system', id: 'system:policy', name: 'policy' }, requestId: ctx.requestId },
+            { decision: 'approved_by_policy' },
           );
         }
         return { action: saved, created: true };
@@ -210,51 +185,41 @@ export class ExternalActionsService {
     ctx: AuditContext,
   ): Promise<ExternalAction> {
     return this.dataSource.transaction(async (manager) => {
-      const action = await this.lockForReview(manager, id, dto, principal);
-      if (action.proposedBy === principal.id || action.proposerHumans.includes(principal.id)) {
-        throw new ForbiddenException('The proposer (or the human behind the proposing key) cannot approve');
-      }
+      const action = await this.lockForReview(manager, id, dto);
       const now = new Date();
       // An approval older than the approval lifetime no longer counts towards a two-person decision.
       const fresh = action.approvals.filter(
         (approval) =>
           new Date(approval.at).getTime() + this.config.actionApprovalTtlSeconds * 1000 > now.getTime(),
       );
-      if (fresh.some((approval) => approval.by === principal.id)) {
-        throw new ConflictException(
-          'You have already approved this action; it needs a different second approver',
-        );
-      }
+      await this.assertMayReview(
+        manager,
+        action,
+        principal,
+        'approve',
+        fresh.map((approval) => approval.by),
+      );
       action.approvals = [
         ...fresh,
         { by: principal.id, name: principal.name, at: now.toISOString(), payload_hash: action.payloadHash },
       ];
-      const complete = action.approvals.length >= action.approvalsRequired;
-      if (complete) {
-        action.status = 'APPROVED';
-        action.approvedPayloadHash = action.payloadHash;
-        action.approvedAt = now;
-        action.approvalExpiresAt = this.approvalExpiry(now);
-        action.decidedBy = principal.id;
-        action.decisionReason = dto.reason ?? null;
+      const details = () => ({
+        reviewed_payload_hash: dto.payload_hash,
+        approvals: action.approvals.length,
+        approvals_required: action.approvalsRequired,
+        reason: dto.reason ?? null,
+      });
+      if (action.approvals.length < action.approvalsRequired) {
+        const saved = await manager.getRepository(ExternalAction).save(action);
+        await this.lifecycle.record(manager, saved, 'action.approval_recorded', ctx, details());
+        return saved;
       }
-      const saved = await manager.getRepository(ExternalAction).save(action);
-      await this.audit.record(
-        manager,
-        actionAuditEvent(
-          ctx,
-          complete ? 'action.approved' : 'action.approval_recorded',
-          saved,
-          this.safety(saved),
-          {
-            reviewed_payload_hash: dto.payload_hash,
-            approvals: saved.approvals.length,
-            approvals_required: saved.approvalsRequired,
-            reason: dto.reason ?? null,
-          },
-        ),
-      );
-      return saved;
+      action.approvedPayloadHash = action.payloadHash;
+      action.approvedAt = now;
+      action.approvalExpiresAt = this.approvalExpiry(now);
+      action.decidedBy = principal.id;
+      action.decisionReason = dto.reason ?? null;
+      return this.lifecycle.transition(manager, action, 'approve', ctx, details());
     });
   }
 
@@ -265,19 +230,14 @@ export class ExternalActionsService {
     ctx: AuditContext,
   ): Promise<ExternalAction> {
     return this.dataSource.transaction(async (manager) => {
-      const action = await this.lockForReview(manager, id, dto, principal);
-      action.status = 'REJECTED';
+      const action = await this.lockForReview(manager, id, dto);
+      await this.assertMayReview(manager, action, principal, 'reject', []);
       action.decidedBy = principal.id;
       action.decisionReason = dto.reason ?? null;
-      const saved = await manager.getRepository(ExternalAction).save(action);
-      await this.audit.record(
-        manager,
-        actionAuditEvent(ctx, 'action.rejected', saved, this.safety(saved), {
-          reviewed_payload_hash: dto.payload_hash,
-          reason: dto.reason ?? null,
-        }),
-      );
-      return saved;
+      return this.lifecycle.transition(manager, action, 'reject', ctx, {
+        reviewed_payload_hash: dto.payload_hash,
+        reason: dto.reason ?? null,
+      });
     });
   }
 
@@ -294,23 +254,17 @@ export class ExternalActionsService {
   ): Promise<ExternalAction> {
     return this.dataSource.transaction(async (manager) => {
       const action = await lockAction(manager, id, asProposer ? ownerFilterFor(principal) : null);
-      if (!CANCELLABLE.includes(action.status)) {
+      if (!canApply(action.status, 'cancel')) {
         throw new ConflictException(
-          `An action in status ${action.status} cannot be cancelled (only ${CANCELLABLE.join(', ')})`,
+          `An action in status ${action.status} cannot be cancelled (only ${statusesAccepting('cancel').join(', ')})`,
         );
       }
-      action.status = 'CANCELLED';
       action.decidedBy = principal.id;
       action.decisionReason = dto.reason;
-      const saved = await manager.getRepository(ExternalAction).save(action);
-      await this.audit.record(
-        manager,
-        actionAuditEvent(ctx, 'action.cancelled', saved, this.safety(saved), {
-          reason: dto.reason,
-          by: asProposer ? 'proposer' : 'operator',
-        }),
-      );
-      return saved;
+      return this.lifecycle.transition(manager, action, 'cancel', ctx, {
+        reason: dto.reason,
+        by: asProposer ? 'proposer' : 'operator',
+      });
     });
   }
 
@@ -331,23 +285,10 @@ export class ExternalActionsService {
           `Only OUTCOME_UNKNOWN actions are reconciled (this one is ${action.status})`,
         );
       }
-      const day = await settleSpend(manager, action, dto.actual_spend_cents);
-      action.status = dto.result_status === 'success' ? 'COMPLETED' : 'FAILED';
-      action.resultStatus = dto.result_status;
-      action.externalObjectId = dto.external_object_id ?? null;
-      action.errorCode = dto.error_code ?? null;
-      action.errorSummary = dto.error_summary ?? null;
-      action.completedAt = new Date();
-      action.leaseExpiresAt = null;
-      const saved = await manager.getRepository(ExternalAction).save(action);
-      await this.audit.record(
-        manager,
-        actionAuditEvent(ctx, 'action.reconciled', saved, this.safety(saved, day), {
-          reason: dto.reason,
-          reconciled_by: principal.id,
-        }),
-      );
-      return saved;
+      return this.lifecycle.finish(manager, action, dto, 'reconcile', ctx, {
+        reason: dto.reason,
+        reconciled_by: principal.id,
+      });
     });
   }
 
@@ -360,9 +301,7 @@ export class ExternalActionsService {
     manager: EntityManager,
     id: string,
     dto: ReviewActionDto,
-    principal: Principal,
   ): Promise<ExternalAction> {
-    if (principal.kind !== 'user') throw new ForbiddenException('Only humans review external actions');
     const action = await lockAction(manager, id, null);
     if (action.status !== 'PENDING') {
       throw new ConflictException(`The action is ${action.status}, not PENDING: there is nothing to decide`);
@@ -370,30 +309,34 @@ export class ExternalActionsService {
     if (dto.payload_hash !== action.payloadHash) {
       throw new ConflictException({
         message: "payload_hash is not the hash of this action's payload: review the current payload again",
-        reason: 'hash_mismatch',
+        reason: 'hash_mismatch' satisfies ActionConflictReason,
       });
     }
     return action;
   }
 
-  /** The humans behind a principal: a user is itself; a stored key's owner and minting admin (if humans). */
-  private async humansBehind(manager: EntityManager, principal: Principal): Promise<string[]> {
-    if (principal.kind === 'user') return [principal.id];
-    if (principal.kind !== 'api_key' || !principal.id.startsWith('apikey:')) return [];
-    const keyId = principal.id.slice('apikey:'.length);
-    if (apiKeyPrincipalId(keyId) === 'apikey:instance') return [];
-    const key = await manager.getRepository(ApiKeyRecord).findOneBy({ id: keyId });
-    if (!key) return [];
-    return [...new Set([key.owner, key.createdBy].filter((id) => id.startsWith('user:')))];
-  }
-
-  private async assertRunVisible(manager: EntityManager, runId: string, principal: Principal): Promise<void> {
-    const owner = ownerFilterFor(principal);
-    const rows: unknown[] = await manager.query(
-      `SELECT 1 FROM runs WHERE id = $1 AND ($2::varchar IS NULL OR owner_principal_id = $2)`,
-      [runId, owner],
+  /**
+   * The approvals rule (src/approvals): a human, not the proposer nor a person behind the proposing key
+   * (recorded at proposal, and as the key stands now), and for N-person actions a new approver.
+   */
+  private async assertMayReview(
+    manager: EntityManager,
+    action: ExternalAction,
+    principal: Principal,
+    decision: 'approve' | 'reject',
+    approvedBy: string[],
+  ): Promise<void> {
+    const now = await this.humans.humansBehind({ id: action.proposedBy }, manager);
+    assertMayDecide(
+      principal,
+      {
+        subject: 'action',
+        requestedBy: action.proposedBy,
+        requesterHumans: [...new Set([...action.proposerHumans, ...now])],
+        approvedBy,
+      },
+      decision,
     );
-    if (rows.length === 0) throw bodyInvalid(['run_id'], `names no run of yours ("${runId}")`);
   }
 }
 
@@ -426,42 +369,4 @@ export async function lockAction(
     throw new NotFoundException(`No external action "${id}" visible to you`);
   }
   return action;
-}
-
-/**
- * Replaces the action's reservation by its actual spend in the day's counters (the day it was reserved
- * on). Returns the day's counters afterwards, for the audit event.
- */
-export async function settleSpend(
-  manager: EntityManager,
-  action: ExternalAction,
-  actualCents: number,
-): Promise<{ day: string; spent: number; actions: number } | undefined> {
-  let day: { day: string; spent: number; actions: number } | undefined;
-  if (action.reservedDay !== null) {
-    const row = returnedRows<{ day: string; spent_cents: string; actions: number }>(
-      await manager.query(
-        `UPDATE external_action_daily_usage SET spent_cents = spent_cents - $2 + $3 WHERE day = $1
-         RETURNING day::text AS day, spent_cents, actions`,
-        [action.reservedDay, action.reservedSpendCents, actualCents],
-      ),
-    )[0];
-    if (row) day = { day: row.day, spent: Number(row.spent_cents), actions: row.actions };
-  }
-  action.actualSpendCents = actualCents;
-  action.reservedSpendCents = 0;
-  return day;
-}
-
-/** The rows of an `UPDATE … RETURNING` (TypeORM answers `[rows, affected]` for UPDATE on PostgreSQL). */
-export function returnedRows<T>(result: unknown): T[] {
-  if (
-    Array.isArray(result) &&
-    result.length === 2 &&
-    Array.isArray(result[0]) &&
-    typeof result[1] === 'number'
-  ) {
-    return result[0] as T[];
-  }
-  return result as T[];
 }

@@ -1,6 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
+import type { SpendSnapshot } from './action-audit';
 import { DOMAIN_SWITCHES } from './external-actions-policy';
+import type { ExternalAction } from './external-action.entity';
+
+/** The UTC day's reserved spend and granted executions, after a change that touched them. */
+export interface DayUsage {
+  day: string;
+  spent: number;
+  actions: number;
+}
 
 /** Every switch by its environment variable name, `true` meaning on (for dry-run: dry-run is on). */
 export type KillSwitchSnapshot = Record<string, boolean>;
@@ -28,6 +37,22 @@ export class KillSwitchesService {
       max_daily_spend_cents: this.config.maxDailySpendCents,
       max_actions_per_day: this.config.maxActionsPerDay,
     };
+  }
+
+  /** The spend part of an action audit event's safety block. */
+  spendSnapshot(action: ExternalAction, day?: DayUsage): SpendSnapshot {
+    return {
+      estimated_cents: action.estimatedSpendCents,
+      reserved_cents: action.reservedSpendCents,
+      actual_cents: action.actualSpendCents,
+      ...(day ? { day: day.day, day_spent_cents: day.spent, day_actions: day.actions } : {}),
+      ...this.caps,
+    };
+  }
+
+  /** The safety block of an action audit event: every switch now, and the spend. */
+  safety(action: ExternalAction, day?: DayUsage) {
+    return { killSwitches: this.snapshot(), spend: this.spendSnapshot(action, day) };
   }
 }
 

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { ApiKeysService } from '../auth/api-keys/api-keys.service';
+import { ExpiryScheduler } from '../approvals/expiry-scheduler';
+import { HumansBehindService } from '../approvals/humans-behind.service';
 import type { Principal } from '../auth/principal';
 import { auditContextFor } from '../audit/audit-context';
 import { AuditService } from '../audit/audit.service';
@@ -24,11 +25,21 @@ export class ApprovalRequestsService extends HumanDecidedRequests<ApprovalReques
   constructor(
     dataSource: DataSource,
     audit: AuditService,
-    keys: ApiKeysService,
+    scheduler: ExpiryScheduler,
+    humans: HumansBehindService,
     private readonly config: AppConfig,
     private readonly runs: RunQueriesService,
   ) {
-    super(dataSource, audit, keys, ApprovalRequest, 'approval_requests', 'approval', 'Approval request');
+    super(
+      dataSource,
+      audit,
+      scheduler,
+      humans,
+      ApprovalRequest,
+      'approval_requests',
+      'approval',
+      'Approval request',
+    );
   }
 
   override onModuleInit(): void {

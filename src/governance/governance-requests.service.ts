@@ -1,6 +1,7 @@
 import { Injectable, UnprocessableEntityException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { ApiKeysService } from '../auth/api-keys/api-keys.service';
+import { ExpiryScheduler } from '../approvals/expiry-scheduler';
+import { HumansBehindService } from '../approvals/humans-behind.service';
 import type { Principal } from '../auth/principal';
 import { auditContextFor } from '../audit/audit-context';
 import { AuditService } from '../audit/audit.service';
@@ -27,7 +28,8 @@ export class GovernanceRequestsService extends HumanDecidedRequests<GovernanceRe
   constructor(
     dataSource: DataSource,
     audit: AuditService,
-    keys: ApiKeysService,
+    scheduler: ExpiryScheduler,
+    humans: HumansBehindService,
     private readonly config: AppConfig,
     private readonly runs: RunQueriesService,
     private readonly policy: PathPolicyEngine,
@@ -35,7 +37,8 @@ export class GovernanceRequestsService extends HumanDecidedRequests<GovernanceRe
     super(
       dataSource,
       audit,
-      keys,
+      scheduler,
+      humans,
       GovernanceRequest,
       'governance_requests',
       'governance_request',

@@ -1,6 +1,6 @@
 import { FactoryProvider, Module } from '@nestjs/common';
+import { ApprovalsModule } from '../approvals/approvals.module';
 import { AuditModule } from '../audit/audit.module';
-import { AuthModule } from '../auth/auth.module';
 import { AppConfig } from '../config/app-config';
 import { RunsModule } from '../runs/runs.module';
 import { ApprovalRequestsService } from './approval-requests.service';
@@ -20,7 +20,7 @@ export const governancePolicyProvider = {
 
 /** Approval requests and path-based governance: default deny, decided only by humans. */
 @Module({
-  imports: [AuditModule, AuthModule, RunsModule],
+  imports: [ApprovalsModule, AuditModule, RunsModule],
   controllers: [ApprovalController, GovernanceController],
   providers: [ApprovalRequestsService, GovernanceRequestsService, governancePolicyProvider],
 })

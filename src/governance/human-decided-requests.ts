@@ -1,15 +1,16 @@
-import { ConflictException, NotFoundException, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import type { DataSource, EntityTarget, FindOptionsWhere } from 'typeorm';
-import type { ApiKeysService } from '../auth/api-keys/api-keys.service';
+import { ConflictException, NotFoundException, OnModuleInit } from '@nestjs/common';
+import type { DataSource, EntityManager, EntityTarget, FindOptionsWhere } from 'typeorm';
+import { assertMayDecide } from '../approvals/decision-rules';
+import type { ExpiryKind } from '../approvals/expiry-kinds';
+import type { ExpiryScheduler, OverdueSweep } from '../approvals/expiry-scheduler';
+import type { HumansBehindService } from '../approvals/humans-behind.service';
 import type { Principal } from '../auth/principal';
-import { auditContextFor } from '../audit/audit-context';
+import { auditContextFor, systemAuditContext } from '../audit/audit-context';
 import type { AuditService } from '../audit/audit.service';
 import type { HumanDecidedRequest } from './entities/human-decided-request';
 import { ownerFilterFor } from '../access/visibility';
-import { assertMayDecide } from './human-decision';
-import { DecidableTable, expireOverdue } from './request-expiry';
 
-const SWEEP_INTERVAL_MS = 60_000;
+export type DecidableTable = 'approval_requests' | 'governance_requests';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The fields every decided request shows, in the wire format. */
@@ -29,19 +30,19 @@ export function decisionFields(row: HumanDecidedRequest) {
 }
 
 /**
- * What approval requests and governance requests share: expiry that fails closed (a sweep every minute
- * and before every read and decision), visibility (machines see their own requests), and the one way a
- * human decides — locked, once, never by the requester, audited in the same transaction.
+ * What approval requests and governance requests share: expiry that fails closed (registered with the
+ * one expiry scheduler, and applied before every read and decision), visibility (machines see their own
+ * requests), and the one way a human decides — locked, once, by the approvals rules, audited in the same
+ * transaction.
  */
 export abstract class HumanDecidedRequests<T extends HumanDecidedRequest>
-  implements OnModuleInit, OnModuleDestroy
+  implements OnModuleInit, OverdueSweep
 {
-  private sweep?: NodeJS.Timeout;
-
   protected constructor(
     protected readonly dataSource: DataSource,
     protected readonly audit: AuditService,
-    private readonly keys: ApiKeysService,
+    private readonly scheduler: ExpiryScheduler,
+    private readonly humans: HumansBehindService,
     private readonly entity: EntityTarget<T>,
     private readonly table: DecidableTable,
     /** The audit subject type, also the prefix of the event types (`approval.approved`). */
@@ -50,18 +51,45 @@ export abstract class HumanDecidedRequests<T extends HumanDecidedRequest>
     private readonly noun: string,
   ) {}
 
-  onModuleInit(): void {
-    this.sweep = setInterval(() => void this.expire().catch(() => undefined), SWEEP_INTERVAL_MS);
-    this.sweep.unref();
+  /** The expiry kind: the audit subject (`approval`, `governance_request`). */
+  get kind(): ExpiryKind {
+    return this.subject;
   }
 
-  onModuleDestroy(): void {
-    clearInterval(this.sweep);
+  onModuleInit(): void {
+    this.scheduler.register(this);
   }
 
   /** Marks overdue requests `timeout` (never approved), each with an audit event. */
   expire(): Promise<number> {
-    return this.dataSource.transaction((manager) => expireOverdue(manager, this.table, this.audit));
+    return this.scheduler.expireNow(this.kind);
+  }
+
+  /**
+   * Fails closed: every pending request past its expiry becomes `timeout` — never approved — and each
+   * expiry is an audit event in the same transaction. Rows another transaction holds (a decision in
+   * progress, another replica's sweep) are skipped: their holder decides them.
+   */
+  async expireOverdue(manager: EntityManager): Promise<number> {
+    const expired: Array<{ id: string; run_id: string; phase_id: string; requested_by: string }> = (
+      await manager.query(
+        `UPDATE ${this.table} SET status = 'timeout', decided_at = now()
+         WHERE id IN (SELECT id FROM ${this.table} WHERE status = 'pending' AND expires_at <= now()
+                      FOR UPDATE SKIP LOCKED)
+         RETURNING id, run_id, phase_id, requested_by`,
+      )
+    )[0];
+    for (const row of expired) {
+      await this.audit.record(manager, {
+        ...systemAuditContext('approval-expiry'),
+        type: `${this.subject}.timed_out`,
+        subject: { type: this.subject, id: row.id },
+        runId: row.run_id,
+        phaseId: row.phase_id,
+        details: { requested_by: row.requested_by, outcome: 'timeout (never approved)' },
+      });
+    }
+    return expired.length;
   }
 
   protected async pendingRows(principal: Principal): Promise<T[]> {
@@ -89,7 +117,7 @@ export abstract class HumanDecidedRequests<T extends HumanDecidedRequest>
     return found;
   }
 
-  /** A human decision: 404 unknown, 403 the requester (or the owner of its key), 409 not pending. */
+  /** A human decision: 404 unknown, 403 the requester (or a person behind its key), 409 not pending. */
   protected async decideRow(
     id: string,
     decider: Principal,
@@ -103,7 +131,15 @@ export abstract class HumanDecidedRequests<T extends HumanDecidedRequest>
         ? await manager.findOne(this.entity, { where, lock: { mode: 'pessimistic_write' } })
         : null;
       if (!row) throw new NotFoundException(`${this.noun} "${id}" not found`);
-      await assertMayDecide(row.requestedBy, decider, this.keys);
+      assertMayDecide(
+        decider,
+        {
+          subject: 'request',
+          requestedBy: row.requestedBy,
+          requesterHumans: await this.humans.humansBehind({ id: row.requestedBy }, manager),
+        },
+        outcome.approved ? 'approve' : 'reject',
+      );
       if (row.status !== 'pending' || row.expiresAt.getTime() <= Date.now()) {
         throw new ConflictException(
           `${this.noun} is ${row.status === 'pending' ? 'timeout' : row.status}, not pending`,

@@ -86,6 +86,14 @@ export function replaceGeneratedBlock(document: string, name: string, content: s
   return `${document.slice(0, start + begin.length)}\n\n${content}\n\n${document.slice(stop)}`;
 }
 
+/** Fills every named generated block of `document` (see replaceGeneratedBlock). */
+export function fillGeneratedBlocks(document: string, blocks: Record<string, string>): string {
+  return Object.entries(blocks).reduce(
+    (text, [name, content]) => replaceGeneratedBlock(text, name, content),
+    document,
+  );
+}
+
 /** A short, readable account of where two texts first differ. */
 export function describeDifference(committed: string, generated: string, context = 3): string {
   const a = committed.split('\n');

@@ -14,8 +14,13 @@ import { ConfigError } from '../config/config-error';
 import { bodyInvalid } from '../http/validation-errors';
 import type { Principal } from '../auth/principal';
 import { CredentialCipher, secretHint } from './credential-cipher';
-import { toHealthDto } from './credential-health';
-import type { CredentialEventListDto, CredentialHealthDto, StoreCredentialDto } from './dto/oauth.dto';
+import { credentialStatus, toHealthDto } from './credential-health';
+import type {
+  CredentialEventListDto,
+  CredentialHealthDto,
+  CredentialStatus,
+  StoreCredentialDto,
+} from './dto/oauth.dto';
 import { OAuthCredentialEvent } from './oauth-credential-event.entity';
 import type { CredentialEventType } from './oauth-credential-event.entity';
 import { OAuthCredential } from './oauth-credential.entity';
@@ -73,6 +78,20 @@ export class OAuthCredentialsService implements OnModuleInit {
     if (problem === null) return;
     if (this.config.isProduction) throw new ConfigError(problem);
     this.logger.warn(`${problem}; refreshing them will fail`);
+  }
+
+  /**
+   * A provider credential's health, as `GET /api/auth/oauth/health/{provider}` reports it: `valid` and
+   * `expiring` are usable; no stored credential, or a provider outside AUTOPACK_OAUTH_PROVIDERS, is
+   * `not_configured`. Read on `manager` when given: a caller inside a transaction (an execution claim)
+   * must not take a second pool connection, which could starve the pool.
+   */
+  async statusOf(provider: string, manager?: EntityManager, now = new Date()): Promise<CredentialStatus> {
+    if (!this.config.oauthProviders.includes(provider)) return 'not_configured';
+    const row = await (manager ?? this.dataSource.manager)
+      .getRepository(OAuthCredential)
+      .findOneBy({ provider });
+    return credentialStatus(row, now);
   }
 
   /** The cipher, or 503 when no key is configured: secrets are never stored unencrypted. */

@@ -22,9 +22,22 @@ export interface RefreshGrantRequest {
   refreshToken: string;
 }
 
+/**
+ * Why a refresh failed on our side of the exchange. Otherwise the failure code is the provider's OAuth
+ * `error` (RFC 6749 §5.2: `invalid_grant`, …) or `http_<status>` when it named none.
+ */
+export const REFRESH_TRANSPORT_ERRORS = [
+  'timeout',
+  'network_error',
+  'forbidden_address',
+  'response_too_large',
+  'invalid_token_response',
+] as const;
+export type RefreshTransportError = (typeof REFRESH_TRANSPORT_ERRORS)[number];
+
 export type RefreshGrantResult =
   | { ok: true; accessToken: string; refreshToken: string | null; expiresIn: number | null }
-  | { ok: false; error: string };
+  | { ok: false; error: RefreshTransportError | string };
 
 type LookupCallback = (
   error: NodeJS.ErrnoException | null,

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import type { EntityManager, FindOptionsWhere } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import type { DashboardRunStatusDto } from './dto/dashboard-status.dto';
 import type { RunListResponseDto, RunSummaryDto } from './dto/run-list.dto';
@@ -19,6 +20,12 @@ import { iso, orderPhases, orderTiers, runView } from './run-views';
 
 const IN_PROGRESS = ['EXECUTING', 'GATE', 'CI_RUNNING'];
 
+/** The run, restricted to the principal's own unless it sees every run. */
+function visibleRun(runId: string, principal: Principal): FindOptionsWhere<Run> {
+  const owner = ownerFilterFor(principal);
+  return owner === null ? { id: runId } : { id: runId, ownerPrincipalId: owner };
+}
+
 /** The operator's run views. Every query is restricted to the runs the principal may see. */
 @Injectable()
 export class RunQueriesService {
@@ -26,12 +33,14 @@ export class RunQueriesService {
 
   /** A run the principal may see, or 404 (also for a run that exists but is someone else's). */
   async findVisibleRun(runId: string, principal: Principal): Promise<Run> {
-    const owner = ownerFilterFor(principal);
-    const run = await this.dataSource
-      .getRepository(Run)
-      .findOneBy(owner === null ? { id: runId } : { id: runId, ownerPrincipalId: owner });
+    const run = await this.dataSource.getRepository(Run).findOneBy(visibleRun(runId, principal));
     if (!run) throw runNotFound(runId);
     return run;
+  }
+
+  /** Whether the principal may see the run, read on `manager` when given (the caller's transaction). */
+  canSeeRun(runId: string, principal: Principal, manager?: EntityManager): Promise<boolean> {
+    return (manager ?? this.dataSource.manager).getRepository(Run).existsBy(visibleRun(runId, principal));
   }
 
   /** Two queries whatever the page size: the page with phase counts, and the total. */

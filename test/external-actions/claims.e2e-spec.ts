@@ -3,7 +3,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { verifyAuditChain } from '../../src/audit/audit-chain.verifier';
 import { ActionClaimsService } from '../../src/external-actions/action-claims.service';
-import { payloadHashOf } from '../../src/external-actions/external-actions.service';
+import { payloadHashOf } from '../../src/external-actions/payload-hash';
 import { approve, approved, claim, LIVE_ENV, proposed, storeCredentials } from '../helpers/actions';
 import { createTestApp, TEST_INSTANCE_KEY, TestApp } from '../helpers/app';
 import { createUser, mintApiKey, TestApiKey, TestUser } from '../helpers/identity';

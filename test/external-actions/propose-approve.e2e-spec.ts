@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { idempotencyLockText, payloadHashOf } from '../../src/external-actions/external-actions.service';
+import { idempotencyLockText } from '../../src/external-actions/external-actions.service';
+import { payloadHashOf } from '../../src/external-actions/payload-hash';
 import { approve, LIVE_ENV, propose, proposalBody, proposed } from '../helpers/actions';
 import { createTestApp, TEST_INSTANCE_KEY, TestApp } from '../helpers/app';
 import { createUser, mintApiKey, TestApiKey, TestUser } from '../helpers/identity';

@@ -9,7 +9,7 @@ import { executorWrites } from '../helpers/runs';
 
 /**
  * OWASP API1:2023 Broken Object Level Authorization. The rules under test (src/access/visibility.ts,
- * src/governance/human-decision.ts, docs/GOVERNANCE.md, docs/EXTERNAL_ACTIONS.md):
+ * src/approvals/decision-rules.ts, docs/GOVERNANCE.md, docs/EXTERNAL_ACTIONS.md):
  * - runs, their artifacts and their external actions: admins (instance key, admin users) and operator+
  *   users see all; viewers and stored API keys see only what they own/proposed — anything else is a 404
  *   indistinguishable from a missing object;

@@ -3,6 +3,7 @@ import { auditContextFor } from '../../audit/audit-context';
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { bodyInvalid } from '../../http/validation-errors';
 import { DataSource } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { ApiScope, Principal } from '../principal';
 import { User } from '../users/user.entity';
 import { ApiKeyRecord } from './api-key.entity';
@@ -97,16 +98,20 @@ export class ApiKeysService {
   }
 
   /**
-   * The principal a stored key acts for (its owner), or null for anything that is not a stored key.
+   * The people behind a stored key: whom it acts for (`owner`) and the admin who minted it (`createdBy`),
+   * or null for anything that is not a stored key. Read on `manager` when given (inside a transaction).
    * Decisions use it so that one person holding both a key and a login counts once.
    */
-  async ownerOf(principalId: string): Promise<string | null> {
+  async peopleBehind(
+    principalId: string,
+    manager?: EntityManager,
+  ): Promise<{ owner: string; createdBy: string } | null> {
     const match = /^apikey:([0-9a-f-]{36})$/i.exec(principalId);
     if (!match) return null;
-    const record = await this.dataSource
+    const record = await (manager ?? this.dataSource.manager)
       .getRepository(ApiKeyRecord)
       .findOneBy({ id: match[1].toLowerCase() });
-    return record?.owner ?? null;
+    return record ? { owner: record.owner, createdBy: record.createdBy } : null;
   }
 
   async list(limit: number, offset: number): Promise<{ keys: ApiKeyRecord[]; total: number }> {

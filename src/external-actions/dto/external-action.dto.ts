@@ -12,7 +12,10 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
+import { ErrorResponseDto } from '../../http/error-response.dto';
 import { PageQueryDto } from '../../runs/dto/run-list-query.dto';
+import { ACTION_CONFLICT_REASONS, CLAIM_DENIAL_REASONS } from '../action-reasons';
+import type { ActionConflictReason, ClaimDenialReason } from '../action-reasons';
 import { ACTION_TIERS } from '../external-actions-policy';
 import type { ActionTier } from '../external-actions-policy';
 import { ACTION_STATUSES } from '../external-action.entity';
@@ -276,4 +279,19 @@ export class RunActionsExportDto {
   run_id: string;
   exported_at: string;
   actions: ActionWithHistoryDto[];
+}
+
+/** 409 of a claim: the claim is denied, and `reason` says why (docs/EXTERNAL_ACTIONS.md, "Claim"). */
+export class ClaimDeniedDto extends ErrorResponseDto {
+  @ApiProperty({ enum: CLAIM_DENIAL_REASONS, enumName: 'ClaimDenialReason' })
+  reason: ClaimDenialReason;
+
+  @ApiProperty({ enum: [false] })
+  granted: false;
+}
+
+/** 409 of a review or an outcome report; `reason` is present when a client can act on it. */
+export class ActionConflictDto extends ErrorResponseDto {
+  @ApiProperty({ enum: ACTION_CONFLICT_REASONS, enumName: 'ActionConflictReason', required: false })
+  reason?: ActionConflictReason;
 }

@@ -1,4 +1,6 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { QueryInteger } from '../../http/query-integer';
+import { REFRESH_TRANSPORT_ERRORS } from '../oauth-token.client';
 import {
   IsInt,
   IsISO8601,
@@ -76,6 +78,14 @@ export class CredentialHealthDto {
   expires_in_seconds: number | null;
   consecutive_failures: number;
   total_failures: number;
+  @ApiProperty({
+    type: 'string',
+    nullable: true,
+    description:
+      'Why the last refresh failed: a transport failure (' +
+      REFRESH_TRANSPORT_ERRORS.map((code) => `\`${code}\``).join(', ') +
+      "), the provider's OAuth `error` (RFC 6749 §5.2, e.g. `invalid_grant`), or `http_<status>` when it named none.",
+  })
   last_error: string | null;
   last_refreshed_at: string | null;
   last_failure_at: string | null;

@@ -1,0 +1,41 @@
+/**
+ * Every kind of request that expires, the one setting that governs it, and what expiry does. The owning
+ * modules register their sweeps under these names with the ExpiryScheduler; the table in
+ * docs/GOVERNANCE.md and docs/EXTERNAL_ACTIONS.md is generated from this list (`npm run contract`).
+ */
+export const EXPIRY_KINDS = {
+  approval: {
+    what: 'legacy approval request (`POST /approval/request`)',
+    setting: 'APPROVAL_TIMEOUT_MINUTES',
+    effect: '`pending` → `timeout` (never approved); audited `approval.timed_out`',
+  },
+  governance_request: {
+    what: 'governance request (`POST /governance/requests`)',
+    setting: 'APPROVAL_TIMEOUT_MINUTES',
+    effect: '`pending` → `timeout` (never approved); audited `governance_request.timed_out`',
+  },
+  'external_action.approval': {
+    what: 'external-action approval',
+    setting: 'AUTOPACK_ACTION_APPROVAL_TTL_SECONDS',
+    effect: '`APPROVED`/`FAILED` → `EXPIRED` (never executable); audited `action.expired`',
+  },
+  'external_action.lease': {
+    what: 'external-action execution lease',
+    setting: 'AUTOPACK_ACTION_LEASE_SECONDS',
+    effect:
+      '`EXECUTING` → `OUTCOME_UNKNOWN` (never re-executed; an operator reconciles); audited `action.outcome_unknown`',
+  },
+} as const;
+export type ExpiryKind = keyof typeof EXPIRY_KINDS;
+
+export function renderExpiryTable(intervalSeconds: number): string {
+  return [
+    `One scheduler sweeps every kind every ${intervalSeconds} s in every process (SKIP LOCKED: replicas share the work; one kind failing is logged and does not stop the others). Governance and approval requests are also expired before every read and decision.`,
+    '',
+    '| kind | what | setting | on expiry |',
+    '|---|---|---|---|',
+    ...Object.entries(EXPIRY_KINDS).map(
+      ([kind, row]) => `| \`${kind}\` | ${row.what} | \`${row.setting}\` | ${row.effect} |`,
+    ),
+  ].join('\n');
+}
