@@ -4,7 +4,6 @@ import {
   Inject,
   Injectable,
   NotFoundException,
-  UnprocessableEntityException,
 } from '@nestjs/common';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { assertMayDecide } from '../approvals/decision-rules';
@@ -15,7 +14,7 @@ import { CanonicalJsonError } from '../canonical-json/canonical-json';
 import { AppConfig } from '../config/app-config';
 import { ownerFilterFor } from '../access/visibility';
 import { RunQueriesService } from '../runs/run-queries.service';
-import { bodyInvalid } from '../http/validation-errors';
+import { bodyInvalid, validationFailed } from '../http/validation-errors';
 import { canApply, statusesAccepting } from './action-lifecycle';
 import { ActionLifecycleService } from './action-lifecycle.service';
 import type { ActionConflictReason } from './action-reasons';
@@ -95,9 +94,13 @@ export class ExternalActionsService {
           .findOneBy({ proposedBy: principal.id, idempotencyKey });
         if (existing) {
           if (existing.payloadHash !== payloadHash) {
-            throw new UnprocessableEntityException(
-              'This Idempotency-Key was used with a different payload; use a new key for a new proposal',
-            );
+            throw validationFailed([
+              {
+                loc: ['header', 'idempotency-key'],
+                msg: 'was used with a different payload; use a new key for a new proposal',
+                type: 'value_error.idempotency_key_reused',
+              },
+            ]);
           }
           return { action: existing, created: false };
         }

@@ -1,4 +1,6 @@
-import { Injectable, UnprocessableEntityException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import type { ValidationDetailDto } from '../http/error-response.dto';
+import { validationFailed } from '../http/validation-errors';
 import { DataSource } from 'typeorm';
 import { ExpiryScheduler } from '../approvals/expiry-scheduler';
 import { HumansBehindService } from '../approvals/humans-behind.service';
@@ -112,7 +114,7 @@ export class GovernanceRequestsService extends HumanDecidedRequests<GovernanceRe
   /** Every path decided, or a 422 naming each path that cannot even be asked about. */
   private decidePaths(paths: string[]): PathVerdict[] {
     const verdicts: PathVerdict[] = [];
-    const detail: Array<{ loc: Array<string | number>; msg: string; type: string }> = [];
+    const detail: ValidationDetailDto[] = [];
     paths.forEach((path, index) => {
       try {
         verdicts.push(this.policy.decide(path));
@@ -122,7 +124,7 @@ export class GovernanceRequestsService extends HumanDecidedRequests<GovernanceRe
       }
     });
     if (detail.length > 0) {
-      throw new UnprocessableEntityException({ message: `Invalid path (${detail[0].msg})`, detail });
+      throw validationFailed(detail);
     }
     return verdicts;
   }

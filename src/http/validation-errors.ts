@@ -10,7 +10,11 @@ export function validationFailed(detail: ValidationDetailDto[]): UnprocessableEn
   const first = detail[0];
   const where = first?.loc.slice(1).join('.');
   const summary = first ? `${where ? `${where}: ` : ''}${first.msg}` : 'invalid input';
-  return new UnprocessableEntityException({ message: `Request body failed validation (${summary})`, detail });
+  const part = first === undefined || first.loc[0] === 'body' ? 'body' : String(first.loc[0]);
+  return new UnprocessableEntityException({
+    message: `Request ${part} failed validation (${summary})`,
+    detail,
+  });
 }
 
 /**
