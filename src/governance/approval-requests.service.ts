@@ -3,7 +3,6 @@ import { DataSource } from 'typeorm';
 import { ExpiryScheduler } from '../approvals/expiry-scheduler';
 import { HumansBehindService } from '../approvals/humans-behind.service';
 import type { Principal } from '../auth/principal';
-import { auditContextFor } from '../audit/audit-context';
 import { AuditService } from '../audit/audit.service';
 import { AppConfig } from '../config/app-config';
 import { RunQueriesService } from '../runs/run-queries.service';
@@ -53,53 +52,31 @@ export class ApprovalRequestsService extends HumanDecidedRequests<ApprovalReques
 
   async request(dto: ApprovalRequestDto, principal: Principal): Promise<ApprovalResponseDto> {
     await this.runs.findVisibleRun(dto.run_id, principal);
-    const auto = this.config.autoApproveBuild113;
-    return this.dataSource.transaction(async (manager) => {
-      const now = new Date();
-      const saved = await manager.save(
-        manager.create(ApprovalRequest, {
-          runId: dto.run_id,
-          phaseId: dto.phase_id,
-          context: dto.context ?? 'unknown',
-          decisionInfo: dto.decision_info ?? {},
-          deletionInfo: dto.deletion_info ?? null,
-          status: auto ? 'approved' : 'pending',
-          requestedBy: principal.id,
-          expiresAt: new Date(now.getTime() + this.config.approvalTimeoutMinutes * 60_000),
-          decidedBy: auto ? AUTO_APPROVER : null,
-          decidedByName: auto ? 'AUTO_APPROVE_BUILD113' : null,
-          decidedAt: auto ? now : null,
-          decisionComment: auto
-            ? 'auto-approved by the legacy AUTO_APPROVE_BUILD113 flag (not in production)'
-            : null,
-        }),
-      );
-      const context = auditContextFor(principal);
-      const common = {
-        subject: { type: 'approval' as const, id: saved.id },
-        runId: saved.runId,
-        phaseId: saved.phaseId,
-      };
-      await this.audit.record(manager, {
-        ...context,
-        ...common,
-        type: 'approval.requested',
-        details: {
-          context: saved.context,
-          decision_info: saved.decisionInfo,
-          expires_at: saved.expiresAt.toISOString(),
-        },
-      });
-      if (auto) {
-        await this.audit.record(manager, {
-          ...context,
-          ...common,
-          type: 'approval.auto_approved',
-          details: { rule: AUTO_APPROVER },
-        });
-      }
-      return toApprovalDto(saved);
-    });
+    const saved = await this.createRow(
+      principal,
+      {
+        runId: dto.run_id,
+        phaseId: dto.phase_id,
+        context: dto.context ?? 'unknown',
+        decisionInfo: dto.decision_info ?? {},
+        deletionInfo: dto.deletion_info ?? null,
+      },
+      this.config.approvalTimeoutMinutes * 60_000,
+      (row) => ({
+        context: row.context,
+        decision_info: row.decisionInfo,
+        expires_at: row.expiresAt.toISOString(),
+      }),
+      this.config.autoApproveBuild113
+        ? {
+            by: AUTO_APPROVER,
+            name: 'AUTO_APPROVE_BUILD113',
+            comment: 'auto-approved by the legacy AUTO_APPROVE_BUILD113 flag (not in production)',
+            details: { rule: AUTO_APPROVER },
+          }
+        : undefined,
+    );
+    return toApprovalDto(saved);
   }
 
   async status(id: string, principal: Principal): Promise<ApprovalResponseDto> {

@@ -5,7 +5,6 @@ import { DataSource } from 'typeorm';
 import { ExpiryScheduler } from '../approvals/expiry-scheduler';
 import { HumansBehindService } from '../approvals/humans-behind.service';
 import type { Principal } from '../auth/principal';
-import { auditContextFor } from '../audit/audit-context';
 import { AuditService } from '../audit/audit.service';
 import { AppConfig } from '../config/app-config';
 import { RunQueriesService } from '../runs/run-queries.service';
@@ -52,47 +51,21 @@ export class GovernanceRequestsService extends HumanDecidedRequests<GovernanceRe
     const verdicts = this.decidePaths(dto.paths);
     await this.runs.findVisibleRun(dto.run_id, principal);
     const automatic = verdicts.every((verdict) => verdict.decision === 'auto_approve');
-    return this.dataSource.transaction(async (manager) => {
-      const now = new Date();
-      const saved = await manager.save(
-        manager.create(GovernanceRequest, {
-          runId: dto.run_id,
-          phaseId: dto.phase_id,
-          reason: dto.reason,
-          verdicts,
-          status: automatic ? 'approved' : 'pending',
-          requestedBy: principal.id,
-          expiresAt: new Date(now.getTime() + this.config.approvalTimeoutMinutes * 60_000),
-          decidedBy: automatic ? POLICY_APPROVER : null,
-          decidedByName: automatic ? 'governance policy' : null,
-          decidedAt: automatic ? now : null,
-          decisionComment: automatic
-            ? 'every path matches an auto_approve rule and no never_auto_approve rule'
-            : null,
-        }),
-      );
-      const context = auditContextFor(principal);
-      const common = {
-        subject: { type: 'governance_request' as const, id: saved.id },
-        runId: saved.runId,
-        phaseId: saved.phaseId,
-      };
-      await this.audit.record(manager, {
-        ...context,
-        ...common,
-        type: 'governance_request.requested',
-        details: { reason: saved.reason, verdicts },
-      });
-      if (automatic) {
-        await this.audit.record(manager, {
-          ...context,
-          ...common,
-          type: 'governance_request.auto_approved',
-          details: { rules: [...new Set(verdicts.map((verdict) => verdict.rule))] },
-        });
-      }
-      return toGovernanceDto(saved);
-    });
+    const saved = await this.createRow(
+      principal,
+      { runId: dto.run_id, phaseId: dto.phase_id, reason: dto.reason, verdicts },
+      this.config.approvalTimeoutMinutes * 60_000,
+      (row) => ({ reason: row.reason, verdicts }),
+      automatic
+        ? {
+            by: POLICY_APPROVER,
+            name: 'governance policy',
+            comment: 'every path matches an auto_approve rule and no never_auto_approve rule',
+            details: { rules: [...new Set(verdicts.map((verdict) => verdict.rule))] },
+          }
+        : undefined,
+    );
+    return toGovernanceDto(saved);
   }
 
   async pending(principal: Principal): Promise<GovernanceResponseDto[]> {

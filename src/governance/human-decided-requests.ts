@@ -1,5 +1,5 @@
 import { ConflictException, NotFoundException, OnModuleInit } from '@nestjs/common';
-import type { DataSource, EntityManager, EntityTarget, FindOptionsWhere } from 'typeorm';
+import type { DataSource, DeepPartial, EntityManager, EntityTarget, FindOptionsWhere } from 'typeorm';
 import { assertMayDecide } from '../approvals/decision-rules';
 import type { ExpiryKind } from '../approvals/expiry-kinds';
 import type { ExpiryScheduler, OverdueSweep } from '../approvals/expiry-scheduler';
@@ -90,6 +90,52 @@ export abstract class HumanDecidedRequests<T extends HumanDecidedRequest>
       });
     }
     return expired.length;
+  }
+
+  /**
+   * Stores a new request: pending until a human decides it within `ttlMs`, or approved at once when a
+   * policy already decided it (`automatic`). Audited as requested (and auto-approved) in one transaction.
+   */
+  protected createRow(
+    principal: Principal,
+    fields: DeepPartial<T> & { runId: string; phaseId: string },
+    ttlMs: number,
+    requestedDetails: (row: T) => Record<string, unknown>,
+    automatic?: { by: string; name: string; comment: string; details: Record<string, unknown> },
+  ): Promise<T> {
+    return this.dataSource.transaction(async (manager) => {
+      const now = new Date();
+      const row = manager.create(this.entity, {
+        ...fields,
+        status: automatic ? 'approved' : 'pending',
+        requestedBy: principal.id,
+        expiresAt: new Date(now.getTime() + ttlMs),
+        decidedBy: automatic?.by ?? null,
+        decidedByName: automatic?.name ?? null,
+        decidedAt: automatic ? now : null,
+        decisionComment: automatic?.comment ?? null,
+      } as DeepPartial<T>);
+      const saved = await manager.save(this.entity, row);
+      const event = {
+        ...auditContextFor(principal),
+        subject: { type: this.subject, id: saved.id },
+        runId: saved.runId,
+        phaseId: saved.phaseId,
+      };
+      await this.audit.record(manager, {
+        ...event,
+        type: `${this.subject}.requested`,
+        details: requestedDetails(saved),
+      });
+      if (automatic) {
+        await this.audit.record(manager, {
+          ...event,
+          type: `${this.subject}.auto_approved`,
+          details: automatic.details,
+        });
+      }
+      return saved;
+    });
   }
 
   protected async pendingRows(principal: Principal): Promise<T[]> {
