@@ -7,9 +7,43 @@
 
 /** POSIX utilities and shell built-ins that cmd.exe lacks or that mean something else there. */
 const POSIX_ONLY_COMMANDS = new Set([
-  '.', '[', 'awk', 'basename', 'bash', 'cat', 'chmod', 'chown', 'cp', 'cut', 'dirname', 'env', 'export',
-  'false', 'find', 'grep', 'head', 'kill', 'ln', 'ls', 'mkdir', 'mv', 'pwd', 'rm', 'sed', 'sh', 'sleep',
-  'source', 'tail', 'test', 'touch', 'tr', 'true', 'unset', 'wc', 'which', 'xargs',
+  '.',
+  '[',
+  'awk',
+  'basename',
+  'bash',
+  'cat',
+  'chmod',
+  'chown',
+  'cp',
+  'cut',
+  'dirname',
+  'env',
+  'export',
+  'false',
+  'find',
+  'grep',
+  'head',
+  'kill',
+  'ln',
+  'ls',
+  'mkdir',
+  'mv',
+  'pwd',
+  'rm',
+  'sed',
+  'sh',
+  'sleep',
+  'source',
+  'tail',
+  'test',
+  'touch',
+  'tr',
+  'true',
+  'unset',
+  'wc',
+  'which',
+  'xargs',
 ]);
 
 /** The text outside "double-quoted" parts (which both shells pass through whole). */
@@ -19,12 +53,13 @@ const unquoted = (command) => command.replace(/"(?:[^"\\]|\\.)*"/g, '""');
 function posixOnlyConstructs(command) {
   const problems = [];
   const bare = unquoted(command);
-  if (bare.includes("'")) problems.push("single quotes (cmd passes them through literally; use \\\"…\\\")");
+  if (bare.includes("'")) problems.push('single quotes (cmd passes them through literally; use \\"…\\")');
   if (/\$(?:[A-Za-z_{(]|\d)/.test(command)) problems.push('a $VARIABLE or $(…) expansion (cmd writes %VAR%)');
   if (bare.includes('`')) problems.push('a `backtick` command substitution');
   if (/;/.test(bare)) problems.push('a ";" separator (cmd has none; use &&)');
   if (/(^|[^&])&(?!&)/.test(bare)) problems.push('a lone "&" (background in sh, a separator in cmd)');
-  if (/[*?]/.test(bare) || /(^|\s)~[/\\\s]?/.test(bare)) problems.push('an unquoted glob or ~ (sh expands it, cmd does not)');
+  if (/[*?]/.test(bare) || /(^|\s)~[/\\\s]?/.test(bare))
+    problems.push('an unquoted glob or ~ (sh expands it, cmd does not)');
   if (/\/dev\/null/.test(bare)) problems.push('/dev/null (cmd writes NUL)');
   if (/\.sh(\s|$)/.test(bare)) problems.push('a shell script (.sh)');
   for (const segment of bare.split(/&&|\|\||\|/)) {
