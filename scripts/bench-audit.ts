@@ -15,7 +15,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -291,8 +291,13 @@ async function loadChain(ds: DataSource, count: number): Promise<void> {
 
 async function timeCli(url: string): Promise<{ seconds: number; maxRssMb: number | null; output: string }> {
   const cli = join(PROJECT_ROOT, 'dist', 'cli', 'audit-verify.js');
+  // GNU time reports the peak RSS; where it is missing (Windows, macOS) the time alone is measured.
+  const gnuTime = process.platform === 'linux' && existsSync('/usr/bin/time');
+  const [file, args] = gnuTime
+    ? ['/usr/bin/time', ['-f', 'maxrss_kb=%M', process.execPath, cli]]
+    : [process.execPath, [cli]];
   const started = nowMs();
-  const { stdout, stderr } = await run('/usr/bin/time', ['-f', 'maxrss_kb=%M', process.execPath, cli], {
+  const { stdout, stderr } = await run(file, args, {
     env: { ...process.env, DATABASE_URL: url, AUTOPACK_ENV: 'test' },
   });
   const seconds = (nowMs() - started) / 1000;

@@ -2,10 +2,11 @@
 // Time from `npm start` to the first 200 from GET /health, cold (empty data directory: initdb runs)
 // and warm (the data directory exists). Median of RUNS each. Usage: npm run bench:startup [-- RUNS]
 'use strict';
-const { spawn } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
 const { mkdtempSync, chmodSync, rmSync } = require('node:fs');
 const { tmpdir, cpus, totalmem } = require('node:os');
 const { join } = require('node:path');
+const { npmCli } = require('./lib/portable-spawn');
 
 const RUNS = Number(process.argv[2] ?? 5);
 const TIMEOUT_MS = 120_000;
@@ -25,18 +26,30 @@ async function waitForHealth(port, started) {
 
 async function startOnce(dataDir, port, pgPort) {
   const started = Date.now();
-  const child = spawn('npm', ['start', '--silent'], {
+  // npm's own CLI script under this Node: a bare `npm` is a .cmd shim on Windows (lib/portable-spawn.js).
+  const child = spawn(process.execPath, [npmCli(), 'start', '--silent'], {
     cwd: join(__dirname, '..'),
     env: { ...process.env, PORT: String(port), AUTOPACK_DATA_DIR: dataDir, AUTOPACK_EMBEDDED_PG_PORT: String(pgPort), LOG_LEVEL: 'warn' },
     stdio: 'ignore',
-    detached: true,
+    // Its own process group on POSIX, so one signal reaches npm and the server under it.
+    detached: process.platform !== 'win32',
   });
   try {
     return await waitForHealth(port, started);
   } finally {
-    process.kill(-child.pid, 'SIGINT');
-    await new Promise((resolve) => child.once('exit', resolve));
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    stopTree(child);
+    await exited;
   }
+}
+
+/**
+ * SIGINT to the process group lets the server stop its PostgreSQL. Windows has neither signals nor process
+ * groups (`kill('SIGINT')` would end npm alone), so end the whole tree there with taskkill.
+ */
+function stopTree(child) {
+  if (process.platform === 'win32') spawnSync('taskkill', ['/pid', String(child.pid), '/t', '/f']);
+  else process.kill(-child.pid, 'SIGINT');
 }
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];

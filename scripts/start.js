@@ -5,6 +5,7 @@
 const { spawnSync } = require('node:child_process');
 const { existsSync, readdirSync, statSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
+const { nodeBin } = require('./lib/portable-spawn');
 
 const root = join(__dirname, '..');
 const built = join(root, 'dist', 'main.js');
@@ -24,8 +25,12 @@ const stale =
   Math.max(...inputs.map((input) => newestMtime(join(root, input)))) > statSync(stamp).mtimeMs;
 
 if (stale) {
-  const build = spawnSync('npx', ['nest', 'build'], { cwd: root, stdio: 'inherit' });
+  // The Nest CLI's own script under this Node: no npx shim, no shell (see scripts/lib/portable-spawn.js).
+  const build = spawnSync(process.execPath, [nodeBin('@nestjs/cli', 'nest'), 'build'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   if (build.status !== 0) process.exit(build.status ?? 1);
-  writeFileSync(stamp, `${new Date().toISOString()}\n`);
+  writeFileSync(stamp, `${new Date().toISOString()}\n`, 'utf8');
 }
 require(built);

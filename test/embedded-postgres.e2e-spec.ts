@@ -1,12 +1,14 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { userInfo, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { loadConfig } from '../src/config/load-config';
 import { DatabaseStartError } from '../src/database/database-start-error';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
+import * as lockedFiles from '../src/database/locked-files';
 import { openDatabase } from '../src/database/open-database';
+import { itWhereChildrenOutliveKilledParent } from './helpers/platform';
 
 const isAlive = (pid: number) => {
   try {
@@ -61,34 +63,38 @@ function launchInChild(dataDir: string, port: number): Promise<{ child: ChildPro
 const exited = (child: ChildProcess) => new Promise((resolve) => child.once('exit', resolve));
 
 describe('embedded PostgreSQL launcher', () => {
-  it('keeps data between starts and recovers a postmaster left behind by a kill -9', async () => {
-    const dataDir = join(openParent(), 'postgres');
-    const port = 20000 + Math.floor(Math.random() * 20000);
+  // On Windows a killed server takes its PostgreSQL with it: there is no orphan to recover.
+  itWhereChildrenOutliveKilledParent(
+    'keeps data between starts and recovers a postmaster left behind by a kill -9',
+    async () => {
+      const dataDir = join(openParent(), 'postgres');
+      const port = 20000 + Math.floor(Math.random() * 20000);
 
-    const first = await launchInChild(dataDir, port);
-    const client = new Client({ connectionString: first.url });
-    await client.connect();
-    await client.query('CREATE TABLE kept (v text)');
-    await client.query(`INSERT INTO kept VALUES ('survives restarts')`);
-    await client.end();
+      const first = await launchInChild(dataDir, port);
+      const client = new Client({ connectionString: first.url });
+      await client.connect();
+      await client.query('CREATE TABLE kept (v text)');
+      await client.query(`INSERT INTO kept VALUES ('survives restarts')`);
+      await client.end();
 
-    first.child.kill('SIGKILL');
-    await exited(first.child);
-    const orphan = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-    expect(isAlive(orphan)).toBe(true);
+      first.child.kill('SIGKILL');
+      await exited(first.child);
+      const orphan = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+      expect(isAlive(orphan)).toBe(true);
 
-    const second = await launchInChild(dataDir, port);
-    try {
-      expect(isAlive(orphan)).toBe(false);
-      expect(await selectValue(second.url, 'SELECT v FROM kept')).toBe('survives restarts');
-    } finally {
-      second.child.kill('SIGTERM');
-      await exited(second.child);
-    }
-    // A clean stop leaves no postmaster behind.
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(() => readFileSync(join(dataDir, 'postmaster.pid'))).toThrow();
-  });
+      const second = await launchInChild(dataDir, port);
+      try {
+        expect(isAlive(orphan)).toBe(false);
+        expect(await selectValue(second.url, 'SELECT v FROM kept')).toBe('survives restarts');
+      } finally {
+        second.child.kill('SIGTERM');
+        await exited(second.child);
+      }
+      // A clean stop leaves no postmaster behind.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(() => readFileSync(join(dataDir, 'postmaster.pid'))).toThrow();
+    },
+  );
 
   it('refuses to take over a PostgreSQL whose owning server is still running', async () => {
     const dataDir = join(openParent(), 'postgres');
@@ -114,6 +120,26 @@ describe('embedded PostgreSQL launcher', () => {
     await expect(
       startEmbeddedPostgres({ dataDir: join(locked, 'project', 'postgres'), port: 5999, databaseName: 'x' }),
     ).rejects.toThrow(/cannot enter .*autopack-locked-.*chmod o\+x/);
+  });
+
+  it('says what to do when postmaster.pid stays locked, the way Windows reports it (EBUSY)', async () => {
+    const dataDir = join(openParent(), 'postgres');
+    mkdirSync(dataDir);
+    writeFileSync(join(dataDir, 'PG_VERSION'), '18\n', 'utf8'); // initialised: no initdb
+    writeFileSync(join(dataDir, 'postmaster.pid'), '4242\n', 'utf8');
+    const read = jest.spyOn(lockedFiles, 'readTextWhenUnlocked').mockImplementation(async (file) => {
+      if (file.endsWith('postmaster.pid')) throw new lockedFiles.FileLockedError(file, 'EBUSY');
+      return null;
+    });
+    try {
+      const attempt = startEmbeddedPostgres({ dataDir, port: 5999, databaseName: 'x' });
+      await expect(attempt).rejects.toBeInstanceOf(DatabaseStartError);
+      await expect(attempt).rejects.toThrow(
+        /postmaster\.pid is locked by another process \(EBUSY\): a PostgreSQL or another Autopack .* set AUTOPACK_DATA_DIR/,
+      );
+    } finally {
+      read.mockRestore();
+    }
   });
 
   it('says why and what to do when DATABASE_URL cannot be reached', async () => {

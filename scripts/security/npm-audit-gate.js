@@ -11,6 +11,7 @@
 const { execFileSync } = require('node:child_process');
 const { readFileSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
+const { npmCli } = require('../lib/portable-spawn');
 
 const BASELINE = join(__dirname, '..', '..', 'security', 'npm-audit-baseline.json');
 const GATED_SEVERITIES = new Set(['high', 'critical']);
@@ -51,7 +52,11 @@ function unexplainedEntries(baseline) {
 
 function runNpmAudit() {
   try {
-    return execFileSync('npm', ['audit', '--json'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    // npm's CLI script under this Node: a bare `npm` is a .cmd shim on Windows (scripts/lib/portable-spawn.js).
+    return execFileSync(process.execPath, [npmCli(), 'audit', '--json'], {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
   } catch (error) {
     // npm audit exits non-zero whenever it finds anything; its JSON report is still on stdout.
     if (error.stdout) return error.stdout;

@@ -1,8 +1,14 @@
 import { constants } from 'node:fs';
 import { lstat, open, opendir, readlink, realpath, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { join, sep } from 'node:path';
-import { isSafeDirectoryName, isSecretBearing, parseArtifactPath } from './artifact-path';
+import { posix, win32 } from 'node:path';
+import {
+  HOST_PLATFORM,
+  isSafeDirectoryName,
+  isSecretBearing,
+  parseArtifactPath,
+  type PathPlatform,
+} from './artifact-path';
 
 export interface ArtifactEntry {
   /** Relative to the run directory, `/`-separated. */
@@ -19,10 +25,26 @@ export interface ArtifactListing {
 /** Deeper trees are not walked (a run writes nothing that deep; a loop of directories cannot exhaust us). */
 const MAX_DEPTH = 32;
 
-/** True when `candidate` (a real path) lies strictly inside the directory `root` (a real path). */
-export function isInside(root: string, candidate: string): boolean {
-  return candidate.startsWith(root.endsWith(sep) ? root : root + sep);
+/**
+ * Every function here takes the platform whose path rules apply (the host's by default): joining with
+ * its separator, comparing names as its file systems do. Tests run the same code with `win32` here.
+ */
+const pathOf = (platform: PathPlatform) => (platform === 'win32' ? win32 : posix);
+
+/**
+ * True when `candidate` (a real path) lies strictly inside the directory `root` (a real path). Windows
+ * compares names case-insensitively (`C:\Runs\a` holds `c:\runs\A\x`), and a candidate in another
+ * namespace (`\\?\C:\…`, `\\.\NUL`, another drive or share) is never inside.
+ */
+export function isInside(root: string, candidate: string, platform: PathPlatform = HOST_PLATFORM): boolean {
+  const { sep } = pathOf(platform);
+  const fold = (path: string) => (platform === 'win32' ? path.toLowerCase() : path);
+  return fold(candidate).startsWith(fold(root.endsWith(sep) ? root : root + sep));
 }
+
+/** The segments of `real` below `dir` (both real paths, `real` inside `dir`). */
+const segmentsBelow = (dir: string, real: string, platform: PathPlatform) =>
+  real.slice(dir.length + (dir.endsWith(pathOf(platform).sep) ? 0 : 1)).split(pathOf(platform).sep);
 
 const isMissing = (error: unknown) =>
   ['ENOENT', 'ENOTDIR', 'ELOOP', 'ENAMETOOLONG', 'EACCES', 'EPERM'].includes(
@@ -31,14 +53,22 @@ const isMissing = (error: unknown) =>
 
 /**
  * The real path of a run's artifact directory, or null when it has none: the run id is not a plain
- * directory name, the directory does not exist, or it resolves (through a symlink) outside the root.
+ * directory name, the directory does not exist, it resolves (through a symlink) outside the root, or
+ * its real name is not exactly the run id — on a case-insensitive file system run `RUN-1` must not get
+ * the directory of run `run-1` (another owner's run), nor a run id reach a directory by an alias.
  */
-export async function runDirectory(runsRoot: string, runId: string): Promise<string | null> {
-  if (!isSafeDirectoryName(runId)) return null;
+export async function runDirectory(
+  runsRoot: string,
+  runId: string,
+  platform: PathPlatform = HOST_PLATFORM,
+): Promise<string | null> {
+  if (!isSafeDirectoryName(runId, platform)) return null;
+  const path = pathOf(platform);
   try {
     const root = await realpath(runsRoot);
-    const dir = await realpath(join(root, runId));
-    if (!isInside(root, dir) || !(await stat(dir)).isDirectory()) return null;
+    const dir = await realpath(path.join(root, runId));
+    if (!isInside(root, dir, platform) || path.basename(dir) !== runId) return null;
+    if (!(await stat(dir)).isDirectory()) return null;
     return dir;
   } catch (error) {
     if (isMissing(error)) return null;
@@ -57,7 +87,9 @@ export async function walkArtifacts(
   runDir: string,
   budget: number,
   visit: (entry: ArtifactEntry) => boolean,
+  platform: PathPlatform = HOST_PLATFORM,
 ): Promise<{ truncated: boolean }> {
+  const { join } = pathOf(platform);
   let remaining = budget;
   const walk = async (relative: string[], depth: number): Promise<boolean> => {
     if (depth > MAX_DEPTH) return false;
@@ -86,12 +118,12 @@ export async function walkArtifacts(
     for (const { name, kind } of names) {
       const segments = [...relative, name];
       const path = segments.join('/');
-      if (isSecretBearing(segments) || parseArtifactPath(path) === null) continue;
+      if (isSecretBearing(segments) || parseArtifactPath(path, platform) === null) continue;
       if (kind === 'dir') {
         if (!(await walk(segments, depth + 1))) return false;
         continue;
       }
-      const entry = await describe(runDir, segments, kind === 'link');
+      const entry = await describe(runDir, segments, kind === 'link', platform);
       if (entry && !visit(entry)) return false;
     }
     return true;
@@ -100,14 +132,19 @@ export async function walkArtifacts(
   return { truncated: !complete };
 }
 
-async function describe(runDir: string, segments: string[], isLink: boolean): Promise<ArtifactEntry | null> {
-  const full = join(runDir, ...segments);
+async function describe(
+  runDir: string,
+  segments: string[],
+  isLink: boolean,
+  platform: PathPlatform,
+): Promise<ArtifactEntry | null> {
+  const full = pathOf(platform).join(runDir, ...segments);
   try {
     let info = await lstat(full);
     if (isLink) {
       const target = await realpath(full);
-      const relative = target.slice(runDir.length + 1).split(sep);
-      if (!isInside(runDir, target) || isSecretBearing(relative)) return null;
+      if (!isInside(runDir, target, platform)) return null;
+      if (isSecretBearing(segmentsBelow(runDir, target, platform))) return null;
       info = await stat(target);
     }
     if (!info.isFile()) return null;
@@ -133,17 +170,21 @@ export interface OpenedArtifact {
 export async function openArtifact(
   runDir: string,
   segments: readonly string[],
+  platform: PathPlatform = HOST_PLATFORM,
 ): Promise<OpenedArtifact | null> {
   if (isSecretBearing(segments)) return null;
   let handle: FileHandle | undefined;
   try {
-    const real = await realpath(join(runDir, ...segments));
-    if (!isInside(runDir, real) || isSecretBearing(real.slice(runDir.length + 1).split(sep))) return null;
+    // The real path names the file as the file system does: a Windows 8.3 or case alias resolves to the
+    // long name, which the containment and secret checks then judge.
+    const real = await realpath(pathOf(platform).join(runDir, ...segments));
+    if (!isInside(runDir, real, platform)) return null;
+    if (isSecretBearing(segmentsBelow(runDir, real, platform))) return null;
     // O_NONBLOCK: a FIFO planted in the run directory must not hang the request.
     handle = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
     const info = await handle.stat();
     const opened = await descriptorPath(handle);
-    if (!info.isFile() || (opened !== null && !isInside(runDir, opened))) {
+    if (!info.isFile() || (opened !== null && !isInside(runDir, opened, platform))) {
       await handle.close();
       return null;
     }
@@ -155,7 +196,7 @@ export async function openArtifact(
   }
 }
 
-/** The path the kernel holds for an open descriptor (Linux), or null where that cannot be asked. */
+/** The path the kernel holds for an open descriptor (Linux), or null where that cannot be asked (Windows, macOS). */
 async function descriptorPath(handle: FileHandle): Promise<string | null> {
   try {
     return await readlink(`/proc/self/fd/${handle.fd}`);

