@@ -1,35 +1,11 @@
-import {
-  Column,
-  CreateDateColumn,
-  Entity,
-  Index,
-  JoinColumn,
-  ManyToOne,
-  PrimaryGeneratedColumn,
-} from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index } from 'typeorm';
 import { BIGINT_AS_NUMBER } from '../../database/column-transformers';
-import { RunPhase } from './run-phase.entity';
+import { PhaseOwned } from './phase-owned';
 
 /** One builder attempt's report for a phase, as the executor sent it. */
 @Entity({ name: 'builder_results' })
 @Index('IDX_builder_results_phase', ['phaseUuid', 'createdAt'])
-export class BuilderResult {
-  @PrimaryGeneratedColumn('uuid')
-  id: string;
-
-  @Column({ name: 'run_id', type: 'varchar', length: 255 })
-  runId: string;
-
-  @Column({ name: 'phase_uuid', type: 'uuid' })
-  phaseUuid: string;
-
-  @ManyToOne(() => RunPhase, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'phase_uuid' })
-  phase?: RunPhase;
-
-  @Column({ name: 'phase_id', type: 'varchar', length: 255 })
-  phaseId: string;
-
+export class BuilderResult extends PhaseOwned {
   @Column({ type: 'varchar', length: 16 })
   status: string;
 

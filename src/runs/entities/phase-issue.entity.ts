@@ -1,38 +1,13 @@
-import {
-  Column,
-  CreateDateColumn,
-  Entity,
-  Index,
-  JoinColumn,
-  ManyToOne,
-  PrimaryGeneratedColumn,
-  UpdateDateColumn,
-} from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, UpdateDateColumn } from 'typeorm';
 import type { IssueSeverity } from '../run-states';
-import { RunPhase } from './run-phase.entity';
+import { PhaseOwned } from './phase-owned';
 
 /** An issue seen in a phase. Recording the same `issue_key` again counts another occurrence. */
 @Entity({ name: 'phase_issues' })
 @Index('UQ_phase_issues_phase_key', ['phaseUuid', 'issueKey'], { unique: true })
 @Index('IDX_phase_issues_run', ['runId'])
 @Index('IDX_phase_issues_key', ['issueKey'])
-export class PhaseIssue {
-  @PrimaryGeneratedColumn('uuid')
-  id: string;
-
-  @Column({ name: 'run_id', type: 'varchar', length: 255 })
-  runId: string;
-
-  @Column({ name: 'phase_uuid', type: 'uuid' })
-  phaseUuid: string;
-
-  @ManyToOne(() => RunPhase, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'phase_uuid' })
-  phase?: RunPhase;
-
-  @Column({ name: 'phase_id', type: 'varchar', length: 255 })
-  phaseId: string;
-
+export class PhaseIssue extends PhaseOwned {
   @Column({ name: 'tier_id', type: 'varchar', length: 255 })
   tierId: string;
 

@@ -1,28 +1,10 @@
-import {
-  Column,
-  CreateDateColumn,
-  Entity,
-  Index,
-  JoinColumn,
-  ManyToOne,
-  PrimaryGeneratedColumn,
-} from 'typeorm';
-import { Run } from './run.entity';
+import { Column, CreateDateColumn, Entity, Index } from 'typeorm';
+import { RunOwned } from './run-owned';
 
 /** An error an executor reported for a run. Message and context are redacted before they are stored. */
 @Entity({ name: 'run_error_reports' })
 @Index('IDX_run_error_reports_run_created', ['runId', 'createdAt'])
-export class RunErrorReport {
-  @PrimaryGeneratedColumn('uuid')
-  id: string;
-
-  @Column({ name: 'run_id', type: 'varchar', length: 255 })
-  runId: string;
-
-  @ManyToOne(() => Run, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'run_id' })
-  run?: Run;
-
+export class RunErrorReport extends RunOwned {
   @Column({ name: 'phase_id', type: 'varchar', length: 255, nullable: true })
   phaseId: string | null;
 

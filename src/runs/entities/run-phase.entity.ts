@@ -1,32 +1,13 @@
-import {
-  Column,
-  CreateDateColumn,
-  Entity,
-  Index,
-  JoinColumn,
-  ManyToOne,
-  PrimaryGeneratedColumn,
-  UpdateDateColumn,
-} from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, UpdateDateColumn } from 'typeorm';
 import type { PhaseState } from '../run-states';
 import { BIGINT_AS_NUMBER } from '../../database/column-transformers';
-import { Run } from './run.entity';
+import { RunOwned } from './run-owned';
 
 /** One phase of a run. `phase_id` is the executor's name for it, unique within the run. */
 @Entity({ name: 'run_phases' })
 // Also serves "all phases of a run" and the per-run phase counts of GET /runs.
 @Index('UQ_run_phases_run_phase', ['runId', 'phaseId'], { unique: true })
-export class RunPhase {
-  @PrimaryGeneratedColumn('uuid')
-  id: string;
-
-  @Column({ name: 'run_id', type: 'varchar', length: 255 })
-  runId: string;
-
-  @ManyToOne(() => Run, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'run_id' })
-  run?: Run;
-
+export class RunPhase extends RunOwned {
   @Column({ name: 'phase_id', type: 'varchar', length: 255 })
   phaseId: string;
 

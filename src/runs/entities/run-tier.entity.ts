@@ -1,21 +1,11 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index } from 'typeorm';
 import type { TierState } from '../run-states';
-import { Run } from './run.entity';
+import { RunOwned } from './run-owned';
 
 /** A tier of a run: an ordered group of phases. `tier_id` is the executor's name for it. */
 @Entity({ name: 'run_tiers' })
 @Index('UQ_run_tiers_run_tier', ['runId', 'tierId'], { unique: true })
-export class RunTier {
-  @PrimaryGeneratedColumn('uuid')
-  id: string;
-
-  @Column({ name: 'run_id', type: 'varchar', length: 255 })
-  runId: string;
-
-  @ManyToOne(() => Run, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'run_id' })
-  run?: Run;
-
+export class RunTier extends RunOwned {
   @Column({ name: 'tier_id', type: 'varchar', length: 255 })
   tierId: string;
 
