@@ -6,6 +6,7 @@ import {
   NotFoundException,
 } from '@nestjs/common';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import type { DeepPartial } from 'typeorm';
 import { assertMayDecide } from '../approvals/decision-rules';
 import { HumansBehindService } from '../approvals/humans-behind.service';
 import type { AuditContext } from '../audit/audit-context';
@@ -20,7 +21,7 @@ import { ActionLifecycleService } from './action-lifecycle.service';
 import type { ActionConflictReason } from './action-reasons';
 import type { CancelDto, ProposeActionDto, ReconcileDto, ReviewActionDto } from './dto/external-action.dto';
 import { classifyAction, EXTERNAL_ACTIONS_POLICY } from './external-actions-policy';
-import type { ExternalActionsPolicy } from './external-actions-policy';
+import type { ActionClassification, ExternalActionsPolicy } from './external-actions-policy';
 import { ExternalAction } from './external-action.entity';
 import { payloadHashOf } from './payload-hash';
 
@@ -56,19 +57,8 @@ export class ExternalActionsService {
     principal: Principal,
     ctx: AuditContext,
   ): Promise<ProposeOutcome> {
-    if (idempotencyKey === undefined || idempotencyKey === '') {
-      throw new BadRequestException('The Idempotency-Key header is required');
-    }
-    if (!IDEMPOTENCY_KEY.test(idempotencyKey)) {
-      throw new BadRequestException('Idempotency-Key must be 1 to 255 visible ASCII characters');
-    }
-    let payloadHash: string;
-    try {
-      payloadHash = payloadHashOf(dto.payload);
-    } catch (error) {
-      if (error instanceof CanonicalJsonError) throw bodyInvalid(['payload'], error.message);
-      throw error;
-    }
+    assertIdempotencyKey(idempotencyKey);
+    const payloadHash = proposalHashOf(dto);
     const rule = classifyAction(this.policy, dto.provider, dto.action);
     // An unclassified action can never execute, so its estimate is recorded, not limited.
     if (rule.classification === 'policy' && dto.estimated_spend_cents > rule.maxSpendCents) {
@@ -112,45 +102,9 @@ export class ExternalActionsService {
         const autoApproved = rule.tier !== 'C';
         const repository = manager.getRepository(ExternalAction);
         const action = repository.create({
-          provider: dto.provider,
-          action: dto.action,
-          tier: rule.tier,
-          classification: rule.classification,
-          killSwitch: rule.killSwitch,
-          approvalsRequired: rule.approvalsRequired,
-          maxRetries: rule.maxRetries,
-          status: autoApproved ? 'APPROVED' : 'PENDING',
-          proposedBy: principal.id,
-          proposedByKind: principal.kind,
-          proposedByName: principal.name.slice(0, 200),
-          proposerHumans: await this.humans.humansBehind(principal, manager),
-          idempotencyKey,
-          payload: dto.payload,
-          payloadHash,
-          approvedPayloadHash: autoApproved ? payloadHash : null,
-          summary: dto.summary,
-          externalTarget: dto.external_target,
-          estimatedSpendCents: dto.estimated_spend_cents,
-          reservedSpendCents: 0,
-          reservedDay: null,
-          actualSpendCents: null,
-          runId: dto.run_id ?? null,
-          phaseId: dto.phase_id ?? null,
-          approvals: autoApproved
-            ? [
-                {
-                  by: 'policy',
-                  name: `tier ${rule.tier} policy`,
-                  at: now.toISOString(),
-                  payload_hash: payloadHash,
-                },
-              ]
-            : [],
-          approvedAt: autoApproved ? now : null,
-          approvalExpiresAt: autoApproved ? this.approvalExpiry(now) : null,
-          decidedBy: autoApproved ? 'policy' : null,
-          decisionReason: autoApproved ? `tier ${rule.tier}: approved by policy` : null,
-          attemptCount: 0,
+          ...proposedAction(dto, rule, payloadHash, idempotencyKey),
+          ...proposer(principal, await this.humans.humansBehind(principal, manager)),
+          ...(autoApproved ? approvedByPolicy(rule.tier, payloadHash, now, this.approvalExpiry(now)) : {}),
         });
         // Born PENDING or, by policy, APPROVED (INITIAL_STATUSES in action-lifecycle.ts).
         const saved = await repository.save(action);
@@ -341,6 +295,93 @@ export class ExternalActionsService {
       decision,
     );
   }
+}
+
+/** The Idempotency-Key header is required on proposals (400 when missing or malformed). */
+function assertIdempotencyKey(key: string | undefined): asserts key is string {
+  if (key === undefined || key === '') {
+    throw new BadRequestException('The Idempotency-Key header is required');
+  }
+  if (!IDEMPOTENCY_KEY.test(key)) {
+    throw new BadRequestException('Idempotency-Key must be 1 to 255 visible ASCII characters');
+  }
+}
+
+/** The payload's hash, or a 422 for a payload that has no RFC 8785 canonical form. */
+function proposalHashOf(dto: ProposeActionDto): string {
+  try {
+    return payloadHashOf(dto.payload);
+  } catch (error) {
+    if (error instanceof CanonicalJsonError) throw bodyInvalid(['payload'], error.message);
+    throw error;
+  }
+}
+
+/** A new proposal as the executor sent it and the policy classified it: PENDING, nothing approved yet. */
+function proposedAction(
+  dto: ProposeActionDto,
+  rule: ActionClassification,
+  payloadHash: string,
+  idempotencyKey: string,
+): DeepPartial<ExternalAction> {
+  return {
+    provider: dto.provider,
+    action: dto.action,
+    tier: rule.tier,
+    classification: rule.classification,
+    killSwitch: rule.killSwitch,
+    approvalsRequired: rule.approvalsRequired,
+    maxRetries: rule.maxRetries,
+    status: 'PENDING',
+    idempotencyKey,
+    payload: dto.payload,
+    payloadHash,
+    approvedPayloadHash: null,
+    summary: dto.summary,
+    externalTarget: dto.external_target,
+    estimatedSpendCents: dto.estimated_spend_cents,
+    reservedSpendCents: 0,
+    reservedDay: null,
+    actualSpendCents: null,
+    runId: dto.run_id ?? null,
+    phaseId: dto.phase_id ?? null,
+    approvals: [],
+    approvedAt: null,
+    approvalExpiresAt: null,
+    decidedBy: null,
+    decisionReason: null,
+    attemptCount: 0,
+  };
+}
+
+/** Who proposed: the principal, and the humans behind it (never approvers of this action). */
+function proposer(principal: Principal, humans: string[]): DeepPartial<ExternalAction> {
+  return {
+    proposedBy: principal.id,
+    proposedByKind: principal.kind,
+    proposedByName: principal.name.slice(0, 200),
+    proposerHumans: humans,
+  };
+}
+
+/** Tier A and B actions are approved by the policy itself, bound to the proposed payload. */
+function approvedByPolicy(
+  tier: string,
+  payloadHash: string,
+  now: Date,
+  expiresAt: Date,
+): DeepPartial<ExternalAction> {
+  return {
+    status: 'APPROVED',
+    approvedPayloadHash: payloadHash,
+    approvals: [
+      { by: 'policy', name: `tier ${tier} policy`, at: now.toISOString(), payload_hash: payloadHash },
+    ],
+    approvedAt: now,
+    approvalExpiresAt: expiresAt,
+    decidedBy: 'policy',
+    decisionReason: `tier ${tier}: approved by policy`,
+  };
 }
 
 function inFlight(): ConflictException {
