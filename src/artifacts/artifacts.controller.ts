@@ -1,4 +1,6 @@
-import { Controller, Get, Headers, Param, Query, Res } from '@nestjs/common';
+import { IdParam } from '../http/id-param';
+import { INT4_MAX } from '../http/input-bounds';
+import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiHeader,
@@ -69,7 +71,7 @@ export class ArtifactsController {
   @notModified
   @notFound
   async index(
-    @Param('run_id') runId: string,
+    @IdParam('run_id') runId: string,
     @Headers('if-none-match') ifNoneMatchHeader: string | undefined,
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) res: Response,
@@ -86,7 +88,7 @@ export class ArtifactsController {
   @notModified
   @notFound
   async browserArtifacts(
-    @Param('run_id') runId: string,
+    @IdParam('run_id') runId: string,
     @Headers('if-none-match') ifNoneMatchHeader: string | undefined,
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) res: Response,
@@ -110,13 +112,19 @@ export class ArtifactsController {
     headers: {
       'X-Artifact-Truncated': {
         description: '`true` when the body is not the whole file',
-        schema: { type: 'string' },
+        schema: { type: 'string', enum: ['true', 'false'] },
       },
-      'X-Artifact-Original-Size': { description: 'The file size in bytes', schema: { type: 'integer' } },
-      'X-Artifact-Redacted': { description: '`true` when the body was redacted', schema: { type: 'string' } },
+      'X-Artifact-Original-Size': {
+        description: 'The file size in bytes',
+        schema: { type: 'integer', format: 'int64', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
+      },
+      'X-Artifact-Redacted': {
+        description: '`true` when the body was redacted',
+        schema: { type: 'string', enum: ['true', 'false'] },
+      },
       'X-Artifact-Redaction-Count': {
-        description: 'Redaction markers in the body',
-        schema: { type: 'integer' },
+        description: 'Redaction markers in the body (at most one per byte of the read cap)',
+        schema: { type: 'integer', format: 'int32', minimum: 0, maximum: INT4_MAX },
       },
     },
   })
@@ -126,7 +134,7 @@ export class ArtifactsController {
   })
   @notFound
   async file(
-    @Param('run_id') runId: string,
+    @IdParam('run_id') runId: string,
     @Query() query: ArtifactFileQueryDto,
     @CurrentPrincipal() principal: Principal,
     @Res() res: Response,

@@ -24,6 +24,7 @@ import type { Response } from 'express';
 import { AppConfig } from '../config/app-config';
 import { ErrorResponseDto } from '../http/error-response.dto';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
+import { reportTighterBudget } from '../rate-limit/rate-limit-headers';
 import { Public, UserAuth } from './auth.decorators';
 import { CurrentPrincipal } from './current-principal.decorator';
 import { JwksDto } from './jwt/jwks.dto';
@@ -81,6 +82,7 @@ export class AuthController {
   @ApiUnprocessableEntityResponse({ description: 'Malformed body', type: ErrorResponseDto })
   async signIn(@Body() body: LoginDto, @Res({ passthrough: true }) res: Response): Promise<TokenResponseDto> {
     const outcome = await this.login.login(body.username, body.password);
+    reportTighterBudget(res, outcome.budget);
     if (outcome.kind === 'throttled') {
       res.setHeader('Retry-After', String(outcome.retryAfterSeconds));
       throw new HttpException(

@@ -1,7 +1,8 @@
+import { DEFAULT_MAX_PATCH_BYTES } from '../http/input-bounds';
 import { join } from 'node:path';
 import { DOMAIN_SWITCHES } from '../external-actions/external-actions-policy';
 import type { DomainSwitch } from '../external-actions/external-actions-policy';
-import { RATE_LIMITS } from '../rate-limit/rate-limits';
+import { RATE_LIMIT_MAX_PER_MINUTE, RATE_LIMITS } from '../rate-limit/rate-limits';
 import type { RateLimitName } from '../rate-limit/rate-limits';
 import { maskUrl } from './mask-url';
 import {
@@ -72,7 +73,11 @@ const variable = <
 function rateLimit<N extends RateLimitName>(name: N, doc: ConfigVariable<number>['doc']) {
   const { env, perMinute } = RATE_LIMITS[name];
   return {
-    [env]: variable({ parse: int(1, 1_000_000, 'requests per minute'), default: perMinute, doc }),
+    [env]: variable({
+      parse: int(1, RATE_LIMIT_MAX_PER_MINUTE, 'requests per minute'),
+      default: perMinute,
+      doc,
+    }),
   } as Record<(typeof RATE_LIMITS)[N]['env'], ConfigVariable<number> & { field: undefined }>;
 }
 
@@ -251,7 +256,7 @@ export const CONFIG_VARIABLES = {
     field: 'maxPatchBytes',
     parse: int(1024, 64 * MiB),
     // 1 MiB of patch: far above a reviewable change, well below the 2 MiB default body limit.
-    default: MiB,
+    default: DEFAULT_MAX_PATCH_BYTES,
     doc: {
       default: '`1048576` (1 MiB)',
       meaning: 'largest `patch_content` in a builder/auditor result (413 beyond)',

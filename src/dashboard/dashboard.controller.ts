@@ -1,4 +1,5 @@
-import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
+import { IdParam } from '../http/id-param';
+import { Body, Controller, Get, Post, Query } from '@nestjs/common';
 import {
   ApiCreatedResponse,
   ApiNotFoundResponse,
@@ -50,7 +51,7 @@ export class DashboardController {
   @ApiOkResponse({ type: DashboardRunStatusDto })
   @ApiNotFoundResponse({ description: 'No such run visible to the caller', type: ErrorResponseDto })
   status(
-    @Param('run_id') runId: string,
+    @IdParam('run_id') runId: string,
     @CurrentPrincipal() principal: Principal,
   ): Promise<DashboardRunStatusDto> {
     return this.runs.dashboardStatus(runId, principal);
@@ -98,7 +99,7 @@ export class DashboardController {
   })
   @runNotFound
   consolidatedMetrics(
-    @Param('run_id') runId: string,
+    @IdParam('run_id') runId: string,
     @Query() query: ConsolidatedMetricsQueryDto,
     @CurrentPrincipal() principal: Principal,
   ): Promise<ConsolidatedMetricsDto> {

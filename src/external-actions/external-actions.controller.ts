@@ -1,3 +1,5 @@
+import { IdParam } from '../http/id-param';
+import { ID_MAX_LENGTH } from '../http/input-bounds';
 import {
   Body,
   ConflictException,
@@ -6,7 +8,6 @@ import {
   Headers,
   HttpCode,
   HttpStatus,
-  Param,
   Post,
   Query,
   Res,
@@ -80,7 +81,12 @@ export class ExternalActionsController {
    */
   @Post()
   @ApiKey('actions:propose')
-  @ApiHeader({ name: 'Idempotency-Key', required: true, description: '1–255 visible ASCII characters' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: true,
+    description: '1–255 visible ASCII characters',
+    schema: { type: 'string', minLength: 1, maxLength: ID_MAX_LENGTH, pattern: '^[\\x21-\\x7E]+$' },
+  })
   @ApiCreatedResponse({ type: ExternalActionDto, description: 'The action was proposed' })
   @ApiOkResponse({
     type: ExternalActionDto,
@@ -126,7 +132,7 @@ export class ExternalActionsController {
   @PublicRead()
   @ApiOkResponse({ type: RunActionsExportDto })
   exportRun(
-    @Param('run_id') runId: string,
+    @IdParam('run_id') runId: string,
     @CurrentPrincipal() principal: Principal,
   ): Promise<RunActionsExportDto> {
     return this.reader.exportRun(runId, principal);
@@ -137,7 +143,10 @@ export class ExternalActionsController {
   @PublicRead()
   @ApiOkResponse({ type: ActionWithHistoryDto })
   @notFound
-  get(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<ActionWithHistoryDto> {
+  get(
+    @IdParam('id', 'uuid') id: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<ActionWithHistoryDto> {
     return this.reader.get(id, principal);
   }
 
@@ -157,7 +166,7 @@ export class ExternalActionsController {
   @notFound
   @invalid
   async approve(
-    @Param('id') id: string,
+    @IdParam('id', 'uuid') id: string,
     @Body() body: ReviewActionDto,
     @CurrentPrincipal() principal: Principal,
     @CurrentAuditContext() ctx: AuditContext,
@@ -177,7 +186,7 @@ export class ExternalActionsController {
   @notFound
   @invalid
   async reject(
-    @Param('id') id: string,
+    @IdParam('id', 'uuid') id: string,
     @Body() body: ReviewActionDto,
     @CurrentPrincipal() principal: Principal,
     @CurrentAuditContext() ctx: AuditContext,
@@ -201,7 +210,7 @@ export class ExternalActionsController {
   @notFound
   @invalid
   async claim(
-    @Param('id') id: string,
+    @IdParam('id', 'uuid') id: string,
     @Body() body: ClaimActionDto,
     @CurrentPrincipal() principal: Principal,
     @CurrentAuditContext() ctx: AuditContext,
@@ -233,7 +242,7 @@ export class ExternalActionsController {
   @notFound
   @invalid
   async outcome(
-    @Param('id') id: string,
+    @IdParam('id', 'uuid') id: string,
     @Body() body: OutcomeDto,
     @CurrentPrincipal() principal: Principal,
     @CurrentAuditContext() ctx: AuditContext,
@@ -251,7 +260,7 @@ export class ExternalActionsController {
   @notFound
   @invalid
   async reconcile(
-    @Param('id') id: string,
+    @IdParam('id', 'uuid') id: string,
     @Body() body: ReconcileDto,
     @CurrentPrincipal() principal: Principal,
     @CurrentAuditContext() ctx: AuditContext,
@@ -268,7 +277,7 @@ export class ExternalActionsController {
   @notFound
   @invalid
   async cancel(
-    @Param('id') id: string,
+    @IdParam('id', 'uuid') id: string,
     @Body() body: CancelDto,
     @CurrentPrincipal() principal: Principal,
     @CurrentAuditContext() ctx: AuditContext,
@@ -285,7 +294,7 @@ export class ExternalActionsController {
   @notFound
   @invalid
   async withdraw(
-    @Param('id') id: string,
+    @IdParam('id', 'uuid') id: string,
     @Body() body: CancelDto,
     @CurrentPrincipal() principal: Principal,
     @CurrentAuditContext() ctx: AuditContext,

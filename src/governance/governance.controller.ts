@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
+import { IdParam } from '../http/id-param';
+import { Body, Controller, Get, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -61,7 +62,7 @@ export class ApprovalController {
   @ApiOkResponse({ type: ApprovalResponseDto })
   @notFound
   status(
-    @Param('approval_id') id: string,
+    @IdParam('approval_id', 'uuid') id: string,
     @CurrentPrincipal() principal: Principal,
   ): Promise<ApprovalResponseDto> {
     return this.approvals.status(id, principal);
@@ -84,7 +85,7 @@ export class ApprovalController {
   @notFound
   @notPending
   decide(
-    @Param('approval_id') id: string,
+    @IdParam('approval_id', 'uuid') id: string,
     @Body() body: ApprovalDecisionDto,
     @CurrentPrincipal() principal: Principal,
   ): Promise<ApprovalResponseDto> {
@@ -129,7 +130,7 @@ export class GovernanceController {
   @notFound
   @notPending
   decide(
-    @Param('request_id') id: string,
+    @IdParam('request_id', 'uuid') id: string,
     @Body() body: GovernanceDecisionDto,
     @CurrentPrincipal() principal: Principal,
   ): Promise<GovernanceResponseDto> {

@@ -1,3 +1,5 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 
 /**
@@ -6,6 +8,10 @@ import { Transform } from 'class-transformer';
  * fails `@IsInt()` (400). Pair it with `@Max`: twenty digits still overflow a PostgreSQL integer.
  */
 export const QueryInteger = () =>
-  Transform(({ value }: { value: unknown }) =>
-    typeof value === 'string' && /^-?\d{1,20}$/.test(value) ? Number(value) : value,
+  applyDecorators(
+    Transform(({ value }: { value: unknown }) =>
+      typeof value === 'string' && /^-?\d{1,20}$/.test(value) ? Number(value) : value,
+    ),
+    // Query DTOs become parameters, which the contract's integer pass (src/openapi) cannot see: say it here.
+    ApiProperty({ type: 'integer', format: 'int32' }),
   );

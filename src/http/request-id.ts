@@ -4,7 +4,9 @@ import type { NextFunction, Response } from 'express';
 import type { AuthenticatedRequest } from '../auth/principal';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
-const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** The longest request id a response carries (a longer caller id is replaced by a new one). */
+export const REQUEST_ID_MAX_LENGTH = 128;
+const SAFE_REQUEST_ID = new RegExp(`^[A-Za-z0-9._:-]{1,${REQUEST_ID_MAX_LENGTH}}$`);
 
 const requestContext = new AsyncLocalStorage<{ requestId: string }>();
 

@@ -3,6 +3,7 @@ import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { API_KEY_SECURITY, BEARER_SECURITY } from '../auth/auth.decorators';
 import type { AppConfig } from '../config/app-config';
 import { documentFrameworkResponses } from './framework-responses';
+import { documentValidationBounds } from './validation-bounds';
 
 /** Builds the OpenAPI document from the code: the same for the Swagger UI and the committed contract. */
 export function buildOpenApiDocument(app: INestApplication, config: AppConfig): OpenAPIObject {
@@ -20,7 +21,7 @@ export function buildOpenApiDocument(app: INestApplication, config: AppConfig): 
     operationIdFactory: (controllerKey, methodKey) =>
       `${controllerKey.replace(/Controller$/, '')}_${methodKey}`,
   });
-  return sortDeep(documentFrameworkResponses(document)) as OpenAPIObject;
+  return sortDeep(documentFrameworkResponses(documentValidationBounds(document))) as OpenAPIObject;
 }
 
 /** Sorts object keys (and unordered lists) so that the same code always gives the same bytes. */

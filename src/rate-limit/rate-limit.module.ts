@@ -3,16 +3,18 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { PostgresThrottlerStorage } from './postgres-throttler.storage';
+import { RATE_LIMIT_WINDOW_MS } from './rate-limits';
 
 export const DEFAULT_THROTTLER = 'default';
-const ONE_MINUTE_MS = 60_000;
 
 @Module({
   imports: [
     ThrottlerModule.forRootAsync({
       inject: [AppConfig, DataSource],
       useFactory: (config: AppConfig, dataSource: DataSource) => ({
-        throttlers: [{ name: DEFAULT_THROTTLER, ttl: ONE_MINUTE_MS, limit: config.rateLimits.default }],
+        throttlers: [
+          { name: DEFAULT_THROTTLER, ttl: RATE_LIMIT_WINDOW_MS, limit: config.rateLimits.default },
+        ],
         storage: new PostgresThrottlerStorage(dataSource),
         errorMessage: 'Too many requests; retry after the number of seconds in Retry-After',
       }),

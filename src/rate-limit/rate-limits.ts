@@ -22,3 +22,9 @@ export const RATE_LIMITS = {
 } as const satisfies Record<string, { env: string; perMinute: number }>;
 
 export type RateLimitName = keyof typeof RATE_LIMITS;
+
+/** Every budget counts over a fixed window of this length; a blocked key waits at most as long. */
+export const RATE_LIMIT_WINDOW_SECONDS = 60;
+export const RATE_LIMIT_WINDOW_MS = RATE_LIMIT_WINDOW_SECONDS * 1000;
+/** The largest budget a deployment may configure (requests per window). */
+export const RATE_LIMIT_MAX_PER_MINUTE = 1_000_000;

@@ -1,4 +1,5 @@
-import { Body, Controller, HttpCode, HttpStatus, Param, Post, Res } from '@nestjs/common';
+import { IdParam } from '../http/id-param';
+import { Body, Controller, HttpCode, HttpStatus, Post, Res } from '@nestjs/common';
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -90,8 +91,8 @@ export class RunsExecutorController {
   @notFound
   @invalid
   updateStatus(
-    @Param('run_id') runId: string,
-    @Param('phase_id') phaseId: string,
+    @IdParam('run_id') runId: string,
+    @IdParam('phase_id') phaseId: string,
     @Body() body: PhaseStatusUpdateDto,
     @CurrentPrincipal() principal: Principal,
   ): Promise<PhaseWriteResponseDto> {
@@ -107,8 +108,8 @@ export class RunsExecutorController {
   @invalid
   @patchTooLarge
   builderResult(
-    @Param('run_id') runId: string,
-    @Param('phase_id') phaseId: string,
+    @IdParam('run_id') runId: string,
+    @IdParam('phase_id') phaseId: string,
     @Body() body: BuilderResultDto,
     @CurrentPrincipal() principal: Principal,
   ): Promise<ResultRecordedDto> {
@@ -124,8 +125,8 @@ export class RunsExecutorController {
   @invalid
   @patchTooLarge
   auditorResult(
-    @Param('run_id') runId: string,
-    @Param('phase_id') phaseId: string,
+    @IdParam('run_id') runId: string,
+    @IdParam('phase_id') phaseId: string,
     @Body() body: AuditorResultDto,
     @CurrentPrincipal() principal: Principal,
   ): Promise<ResultRecordedDto> {
@@ -140,8 +141,8 @@ export class RunsExecutorController {
   @notFound
   @invalid
   recordIssue(
-    @Param('run_id') runId: string,
-    @Param('phase_id') phaseId: string,
+    @IdParam('run_id') runId: string,
+    @IdParam('phase_id') phaseId: string,
     @Body() body: RecordIssueDto,
     @CurrentPrincipal() principal: Principal,
   ): Promise<IssueRecordedDto> {
@@ -155,7 +156,7 @@ export class RunsExecutorController {
   @notFound
   @invalid
   reportError(
-    @Param('run_id') runId: string,
+    @IdParam('run_id') runId: string,
     @Body() body: ErrorReportDto,
     @CurrentPrincipal() principal: Principal,
   ): Promise<ErrorRecordedDto> {

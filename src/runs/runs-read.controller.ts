@@ -1,4 +1,5 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { IdParam } from '../http/id-param';
+import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { PublicRead } from '../auth/auth.decorators';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
@@ -49,7 +50,7 @@ export class RunsReadController {
   @PublicRead()
   @ApiOkResponse({ type: RunResponseDto })
   @notFound
-  get(@Param('run_id') runId: string, @CurrentPrincipal() principal: Principal): Promise<RunResponseDto> {
+  get(@IdParam('run_id') runId: string, @CurrentPrincipal() principal: Principal): Promise<RunResponseDto> {
     return this.queries.get(runId, principal);
   }
 
@@ -58,7 +59,7 @@ export class RunsReadController {
   @ApiOkResponse({ type: RunProgressDto })
   @notFound
   progress(
-    @Param('run_id') runId: string,
+    @IdParam('run_id') runId: string,
     @CurrentPrincipal() principal: Principal,
   ): Promise<RunProgressDto> {
     return this.queries.progress(runId, principal);
@@ -70,7 +71,7 @@ export class RunsReadController {
   @ApiOkResponse({ type: RunIssueIndexDto })
   @notFound
   issueIndex(
-    @Param('run_id') runId: string,
+    @IdParam('run_id') runId: string,
     @CurrentPrincipal() principal: Principal,
   ): Promise<RunIssueIndexDto> {
     return this.issues.runIndex(runId, principal);
@@ -83,7 +84,7 @@ export class RunsReadController {
   @notFound
   @badQuery
   listErrors(
-    @Param('run_id') runId: string,
+    @IdParam('run_id') runId: string,
     @Query() page: PageQueryDto,
     @CurrentPrincipal() principal: Principal,
   ): Promise<RunErrorListDto> {
@@ -95,7 +96,7 @@ export class RunsReadController {
   @ApiOkResponse({ type: RunErrorSummaryDto })
   @notFound
   errorSummary(
-    @Param('run_id') runId: string,
+    @IdParam('run_id') runId: string,
     @CurrentPrincipal() principal: Principal,
   ): Promise<RunErrorSummaryDto> {
     return this.errors.summary(runId, principal);

@@ -1,5 +1,6 @@
 import { Allow, IsIn, IsOptional } from 'class-validator';
 import { ApiProperty } from '@nestjs/swagger';
+import { PATH_MAX_LENGTH } from '../../http/input-bounds';
 
 export class ArtifactFileQueryDto {
   /**
@@ -9,7 +10,7 @@ export class ArtifactFileQueryDto {
    */
   // Checked by the service, so that every refused path gets the same message.
   @Allow()
-  @ApiProperty({ type: String, required: true, example: 'logs/build.log' })
+  @ApiProperty({ type: String, required: true, example: 'logs/build.log', maxLength: PATH_MAX_LENGTH })
   path?: unknown;
 
   /** `true` redacts secrets even where redaction is not on by default; `false` never turns it off. */

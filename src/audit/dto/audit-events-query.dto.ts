@@ -1,6 +1,18 @@
+import { TIMESTAMP_MAX_LENGTH } from '../../http/input-bounds';
 import { QueryInteger } from '../../http/query-integer';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+  MaxLength,
+} from 'class-validator';
 import { AUDIT_EVENT_TYPE_PATTERN, AUDIT_SUBJECT_TYPES } from '../audit-event-types';
 
 /** The hard maximum of one page; a larger `limit` is refused (400), not silently cut. */
@@ -39,12 +51,14 @@ export class AuditEventsQueryDto {
   /** Events at or after this instant (ISO-8601). */
   @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
+  @MaxLength(TIMESTAMP_MAX_LENGTH)
   @IsISO8601({ strict: true })
   since?: string;
 
   /** Events before this instant (ISO-8601). */
   @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
+  @MaxLength(TIMESTAMP_MAX_LENGTH)
   @IsISO8601({ strict: true })
   until?: string;
 

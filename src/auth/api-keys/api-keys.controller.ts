@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { IdParam } from '../../http/id-param';
+import { Body, Controller, Delete, Get, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { ErrorResponseDto } from '../../http/error-response.dto';
 import { UserAuth } from '../auth.decorators';
@@ -52,7 +53,7 @@ export class ApiKeysController {
   @UserAuth('admin')
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   async revoke(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @IdParam('id', 'uuid', new ParseUUIDPipe()) id: string,
     @CurrentPrincipal() actor: Principal,
   ): Promise<ApiKeyDto> {
     return toApiKeyDto(await this.keys.revoke(id, actor));

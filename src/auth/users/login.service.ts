@@ -3,15 +3,16 @@ import { InjectThrottlerStorage } from '@nestjs/throttler';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import { createHash } from 'node:crypto';
 import { AppConfig } from '../../config/app-config';
+import type { BudgetState } from '../../rate-limit/rate-limit-headers';
+import { RATE_LIMIT_WINDOW_MS } from '../../rate-limit/rate-limits';
 import { TokenService } from '../jwt/token.service';
 import type { IssuedToken } from '../jwt/token.service';
 import { PasswordHasher } from './password-hasher';
 import { UsersService } from './users.service';
 
-const ONE_MINUTE_MS = 60_000;
-
-export type LoginOutcome =
-  { kind: 'ok'; token: IssuedToken } | { kind: 'invalid' } | { kind: 'throttled'; retryAfterSeconds: number };
+export type LoginOutcome = (
+  { kind: 'ok'; token: IssuedToken } | { kind: 'invalid' } | { kind: 'throttled'; retryAfterSeconds: number }
+) & { /** The per-username budget after this attempt. */ budget: BudgetState };
 
 /**
  * Password login. Attempts are counted per username before the password is looked at (the guard
@@ -34,12 +35,23 @@ export class LoginService {
     // Hashed: the counter key has a fixed length whatever the caller sends as a username.
     const key = `login:user:${createHash('sha256').update(normalized).digest('hex')}`;
     const limit = this.config.rateLimits.login;
-    const counted = await this.attempts.increment(key, ONE_MINUTE_MS, limit, ONE_MINUTE_MS, 'login');
-    if (counted.isBlocked) return { kind: 'throttled', retryAfterSeconds: counted.timeToBlockExpire };
+    const counted = await this.attempts.increment(
+      key,
+      RATE_LIMIT_WINDOW_MS,
+      limit,
+      RATE_LIMIT_WINDOW_MS,
+      'login',
+    );
+    const budget = {
+      limit,
+      remaining: Math.max(0, limit - counted.totalHits),
+      reset: counted.isBlocked ? counted.timeToBlockExpire : counted.timeToExpire,
+    };
+    if (counted.isBlocked) return { kind: 'throttled', retryAfterSeconds: counted.timeToBlockExpire, budget };
 
     const user = await this.users.findByUsername(normalized);
     const matches = await this.hasher.verifyOrWaste(user?.passwordHash, password);
-    if (!user || !matches || user.disabledAt !== null) return { kind: 'invalid' };
-    return { kind: 'ok', token: this.tokens.issue(user) };
+    if (!user || !matches || user.disabledAt !== null) return { kind: 'invalid', budget };
+    return { kind: 'ok', token: this.tokens.issue(user), budget };
   }
 }

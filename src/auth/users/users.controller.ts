@@ -1,4 +1,5 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Query } from '@nestjs/common';
+import { IdParam } from '../../http/id-param';
+import { Body, Controller, Get, ParseUUIDPipe, Patch, Query } from '@nestjs/common';
 import {
   ApiConflictResponse,
   ApiNotFoundResponse,
@@ -38,7 +39,7 @@ export class UsersController {
     type: ErrorResponseDto,
   })
   async update(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @IdParam('id', 'uuid', new ParseUUIDPipe()) id: string,
     @Body() body: UpdateUserDto,
     @CurrentPrincipal() actor: Principal,
   ): Promise<UserDto> {

@@ -2,7 +2,6 @@ import { ApiProperty } from '@nestjs/swagger';
 import {
   IsIn,
   IsInt,
-  IsObject,
   IsOptional,
   IsString,
   IsUUID,
@@ -10,8 +9,11 @@ import {
   Matches,
   Max,
   Min,
+  MaxLength,
   ValidateIf,
 } from 'class-validator';
+import { UUID_LENGTH } from '../../http/input-bounds';
+import { BoundedJson } from '../../http/bounded-json';
 import { ErrorResponseDto } from '../../http/error-response.dto';
 import { PageQueryDto } from '../../runs/dto/run-list-query.dto';
 import { ACTION_CONFLICT_REASONS, CLAIM_DENIAL_REASONS } from '../action-reasons';
@@ -22,7 +24,9 @@ import { ACTION_STATUSES } from '../external-action.entity';
 import type { ActionStatus } from '../external-action.entity';
 
 const NAME = /^[a-z][a-z0-9_-]{0,63}$/;
+const NAME_MAX = 64;
 const HASH = /^[0-9a-f]{64}$/;
+const HASH_LENGTH = 64;
 /** $10M in cents: beyond any plausible action, small enough for exact arithmetic. */
 export const MAX_SPEND_CENTS = 1_000_000_000;
 
@@ -30,17 +34,17 @@ export const MAX_SPEND_CENTS = 1_000_000_000;
 export class ProposeActionDto {
   /** The provider, as named in the policy (`etsy`, `shopify`, `youtube`, `broker`). */
   @IsString()
+  @MaxLength(NAME_MAX)
   @Matches(NAME, { message: 'provider must be lowercase letters, digits, _ and - (at most 64)' })
   provider: string;
 
   /** The operation (`create_listing`, `publish_video`, `place_order`, …). */
   @IsString()
+  @MaxLength(NAME_MAX)
   @Matches(NAME, { message: 'action must be lowercase letters, digits, _ and - (at most 64)' })
   action: string;
 
-  /** Exactly what will be executed; any JSON object. Its RFC 8785 canonical form is hashed. */
-  @ApiProperty({ type: 'object', additionalProperties: true })
-  @IsObject()
+  @BoundedJson('Exactly what will be executed; any JSON object. Its RFC 8785 canonical form is hashed.')
   payload: Record<string, unknown>;
 
   @IsOptional()
@@ -72,6 +76,7 @@ export class ProposeActionDto {
 /** Approve or reject: the body names the payload hash the human reviewed. */
 export class ReviewActionDto {
   @IsString()
+  @MaxLength(HASH_LENGTH)
   @Matches(HASH, { message: 'payload_hash must be 64 lowercase hex digits' })
   payload_hash: string;
 
@@ -85,12 +90,14 @@ export class ReviewActionDto {
 /** `POST /external-actions/{id}/claim`: the hash of the payload the executor is about to execute. */
 export class ClaimActionDto {
   @IsString()
+  @MaxLength(HASH_LENGTH)
   @Matches(HASH, { message: 'payload_hash must be 64 lowercase hex digits' })
   payload_hash: string;
 }
 
 export class OutcomeDto {
   @IsUUID()
+  @MaxLength(UUID_LENGTH)
   attempt_id: string;
 
   @IsIn(['success', 'failure'])
@@ -162,10 +169,12 @@ export class ActionListQueryDto extends PageQueryDto {
   status?: ActionStatus;
 
   @IsOptional()
+  @MaxLength(NAME_MAX)
   @Matches(NAME)
   provider?: string;
 
   @IsOptional()
+  @MaxLength(NAME_MAX)
   @Matches(NAME)
   action?: string;
 

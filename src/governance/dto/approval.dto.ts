@@ -1,28 +1,30 @@
-import { IsIn, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { BoundedJson } from '../../http/bounded-json';
+import { ID_MAX_LENGTH } from '../../http/input-bounds';
 
 /** `POST /approval/request` (docs/WIRE_FORMAT.md). */
 export class ApprovalRequestDto {
   @IsString()
   @IsNotEmpty()
-  @MaxLength(255)
+  @MaxLength(ID_MAX_LENGTH)
   phase_id: string;
 
   @IsString()
   @IsNotEmpty()
-  @MaxLength(255)
+  @MaxLength(ID_MAX_LENGTH)
   run_id: string;
 
   @IsOptional()
   @IsString()
-  @MaxLength(255)
+  @MaxLength(ID_MAX_LENGTH)
   context?: string = 'unknown';
 
   @IsOptional()
-  @IsObject()
+  @BoundedJson('What the executor wants decided, shown to the operator.')
   decision_info?: Record<string, unknown> = {};
 
   @IsOptional()
-  @IsObject()
+  @BoundedJson('What would be deleted, when the request is about a deletion.')
   deletion_info?: Record<string, unknown>;
 }
 

@@ -9,15 +9,19 @@ import {
   Length,
   Matches,
   Max,
+  MaxLength,
   Min,
   ValidateIf,
 } from 'class-validator';
+import { TIMESTAMP_MAX_LENGTH } from '../../http/input-bounds';
 import type { CredentialEventType } from '../oauth-credential-event.entity';
 import { INT4_MAX } from '../../database/limits';
 
 export const PROVIDER_PATTERN = /^[a-z][a-z0-9_-]{1,31}$/;
+const PROVIDER_MAX_LENGTH = 32;
 
 export class ProviderParamDto {
+  @MaxLength(PROVIDER_MAX_LENGTH)
   @Matches(PROVIDER_PATTERN, { message: 'provider must be a lowercase provider name' })
   provider: string;
 }
@@ -51,6 +55,7 @@ export class StoreCredentialDto {
   /** When the access token expires (ISO-8601). */
   @IsOptional()
   @ValidateIf((_, value) => value !== null)
+  @MaxLength(TIMESTAMP_MAX_LENGTH)
   @IsISO8601({ strict: true })
   expires_at?: string | null;
 
@@ -114,6 +119,7 @@ export class CredentialEventListDto {
 
 export class CredentialEventQueryDto {
   @IsOptional()
+  @MaxLength(PROVIDER_MAX_LENGTH)
   @Matches(PROVIDER_PATTERN, { message: 'provider must be a lowercase provider name' })
   provider?: string;
 

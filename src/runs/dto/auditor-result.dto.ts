@@ -13,7 +13,8 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { AUDITOR_RECOMMENDATIONS, CONFIDENCES } from '../run-states';
-import { ID_MAX_LENGTH, INT4_MAX, LIST_MAX_ITEMS, TEXT_MAX_LENGTH } from './limits';
+import { ID_MAX_LENGTH, INT4_MAX, LIST_MAX_ITEMS, PATH_MAX_LENGTH, TEXT_MAX_LENGTH } from './limits';
+import { PatchContent } from './patch-content';
 import { SuggestedIssueDto } from './suggested-issue.dto';
 
 export class SuggestedPatchDto {
@@ -21,14 +22,14 @@ export class SuggestedPatchDto {
   @MaxLength(TEXT_MAX_LENGTH)
   description: string;
 
-  /** Checked against the patch size cap by the service (a 413, not a 422). */
-  @IsString()
+  @PatchContent()
   patch_content: string;
 
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(LIST_MAX_ITEMS)
   @IsString({ each: true })
+  @MaxLength(PATH_MAX_LENGTH, { each: true })
   files_affected?: string[] = [];
 }
 

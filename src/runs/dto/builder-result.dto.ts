@@ -14,7 +14,8 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { BUILDER_STATUSES } from '../run-states';
-import { ID_MAX_LENGTH, INT4_MAX, LIST_MAX_ITEMS, TEXT_MAX_LENGTH } from './limits';
+import { ID_MAX_LENGTH, INT4_MAX, LIST_MAX_ITEMS, PATH_MAX_LENGTH, TEXT_MAX_LENGTH } from './limits';
+import { PatchContent } from './patch-content';
 import { SuggestedIssueDto } from './suggested-issue.dto';
 
 export class ProbeResultDto {
@@ -68,17 +69,18 @@ export class BuilderResultDto {
   @IsArray()
   @ArrayMaxSize(LIST_MAX_ITEMS)
   @IsString({ each: true })
+  @MaxLength(PATH_MAX_LENGTH, { each: true })
   allowed_paths?: string[] = [];
 
-  /** Checked against the patch size cap by the service (a 413, not a 422). */
   @IsOptional()
-  @IsString()
+  @PatchContent()
   patch_content?: string | null;
 
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(LIST_MAX_ITEMS)
   @IsString({ each: true })
+  @MaxLength(PATH_MAX_LENGTH, { each: true })
   files_changed?: string[] = [];
 
   @IsOptional()

@@ -1,4 +1,5 @@
-import { IsNotEmpty, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { BoundedJson } from '../../http/bounded-json';
 import { ID_MAX_LENGTH, TEXT_MAX_LENGTH } from './limits';
 
 /** `POST /runs/{run_id}/errors`: an executor reports an error. Redacted of secrets before storage. */
@@ -19,6 +20,6 @@ export class ErrorReportDto {
   phase_id?: string | null;
 
   @IsOptional()
-  @IsObject()
+  @BoundedJson('What the executor knew when it failed; redacted of secrets before storage.')
   context?: Record<string, unknown> = {};
 }

@@ -1,6 +1,10 @@
-/** Bounds shared by the runs DTOs: anything larger is a client bug, refused with a 4xx before SQL. */
-export { INT4_MAX } from '../../database/limits';
-export const ID_MAX_LENGTH = 255;
-export const NAME_MAX_LENGTH = 500;
-export const TEXT_MAX_LENGTH = 100_000;
-export const LIST_MAX_ITEMS = 1_000;
+/** Bounds shared by the runs DTOs: the shared input bounds (src/http/input-bounds.ts). */
+export {
+  ID_MAX_LENGTH,
+  INT32_MIN,
+  INT4_MAX,
+  LIST_MAX_ITEMS,
+  NAME_MAX_LENGTH,
+  PATH_MAX_LENGTH,
+  TEXT_MAX_LENGTH,
+} from '../../http/input-bounds';

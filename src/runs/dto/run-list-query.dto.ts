@@ -1,4 +1,5 @@
-import { IsIn, IsInt, IsISO8601, IsOptional, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsISO8601, IsOptional, Max, MaxLength, Min } from 'class-validator';
+import { TIMESTAMP_MAX_LENGTH } from '../../http/input-bounds';
 import { RUN_STATES } from '../run-states';
 import type { RunState } from '../run-states';
 import { INT4_MAX } from './limits';
@@ -29,11 +30,13 @@ export class RunListQueryDto extends PageQueryDto {
 
   /** ISO-8601 timestamp: only runs created at or after it. */
   @IsOptional()
+  @MaxLength(TIMESTAMP_MAX_LENGTH)
   @IsISO8601({ strict: true, strictSeparator: true })
   created_after?: string;
 
   /** ISO-8601 timestamp: only runs created at or before it. */
   @IsOptional()
+  @MaxLength(TIMESTAMP_MAX_LENGTH)
   @IsISO8601({ strict: true, strictSeparator: true })
   created_before?: string;
 }

@@ -6,7 +6,6 @@ import {
   IsDefined,
   IsInt,
   IsNotEmpty,
-  IsObject,
   IsOptional,
   IsString,
   Max,
@@ -14,8 +13,16 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { BoundedJson } from '../../http/bounded-json';
 import { COMPLEXITIES, RUN_SCOPES, SAFETY_PROFILES } from '../run-states';
-import { ID_MAX_LENGTH, INT4_MAX, LIST_MAX_ITEMS, NAME_MAX_LENGTH, TEXT_MAX_LENGTH } from './limits';
+import {
+  ID_MAX_LENGTH,
+  INT32_MIN,
+  INT4_MAX,
+  LIST_MAX_ITEMS,
+  NAME_MAX_LENGTH,
+  TEXT_MAX_LENGTH,
+} from './limits';
 
 export class RunCreateDto {
   @IsString()
@@ -78,24 +85,32 @@ export class IntentionRefsDto {
   @IsArray()
   @ArrayMaxSize(LIST_MAX_ITEMS)
   @IsInt({ each: true })
+  @Min(INT32_MIN, { each: true })
+  @Max(INT4_MAX, { each: true })
   success_criteria?: number[] = [];
 
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(LIST_MAX_ITEMS)
   @IsInt({ each: true })
+  @Min(INT32_MIN, { each: true })
+  @Max(INT4_MAX, { each: true })
   constraints_must?: number[] = [];
 
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(LIST_MAX_ITEMS)
   @IsInt({ each: true })
+  @Min(INT32_MIN, { each: true })
+  @Max(INT4_MAX, { each: true })
   constraints_must_not?: number[] = [];
 
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(LIST_MAX_ITEMS)
   @IsInt({ each: true })
+  @Min(INT32_MIN, { each: true })
+  @Max(INT4_MAX, { each: true })
   constraints_preferences?: number[] = [];
 }
 
@@ -139,9 +154,10 @@ export class PhaseCreateDto {
   @MaxLength(ID_MAX_LENGTH)
   builder_mode?: string | null;
 
-  /** Free-form; `read_only_context` entries are normalised to `{ path, reason }`. */
   @IsOptional()
-  @IsObject()
+  @BoundedJson('The phase scope; `read_only_context` entries are normalised to `{ path, reason }`.', {
+    nullable: true,
+  })
   scope?: Record<string, unknown> | null;
 
   @IsOptional()

@@ -1,7 +1,7 @@
 import { ArrayMaxSize, IsArray, IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { ISSUE_SEVERITIES } from '../run-states';
 import type { IssueSeverity } from '../run-states';
-import { ID_MAX_LENGTH, LIST_MAX_ITEMS, TEXT_MAX_LENGTH } from './limits';
+import { ID_MAX_LENGTH, LIST_MAX_ITEMS, PATH_MAX_LENGTH, TEXT_MAX_LENGTH } from './limits';
 
 /** An issue as builders and auditors suggest it (and as `record_issue` records it). */
 export class SuggestedIssueDto {
@@ -26,6 +26,7 @@ export class SuggestedIssueDto {
   @IsArray()
   @ArrayMaxSize(LIST_MAX_ITEMS)
   @IsString({ each: true })
+  @MaxLength(PATH_MAX_LENGTH, { each: true })
   evidence_refs?: string[] = [];
 
   @IsOptional()
@@ -57,5 +58,6 @@ export class RecordIssueDto {
   @IsArray()
   @ArrayMaxSize(LIST_MAX_ITEMS)
   @IsString({ each: true })
+  @MaxLength(PATH_MAX_LENGTH, { each: true })
   evidence_refs?: string[] = [];
 }

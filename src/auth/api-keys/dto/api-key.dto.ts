@@ -10,7 +10,12 @@ import {
   IsString,
   Length,
   Matches,
+  MaxLength,
 } from 'class-validator';
+import { TIMESTAMP_MAX_LENGTH, UUID_LENGTH } from '../../../http/input-bounds';
+
+/** `user:` and a UUID. */
+const USER_PRINCIPAL_LENGTH = 'user:'.length + UUID_LENGTH;
 import { API_SCOPES } from '../../principal';
 import type { ApiScope } from '../../principal';
 import { apiKeyPrincipalId, apiKeyStatus } from '../api-key.entity';
@@ -34,6 +39,7 @@ export class CreateApiKeyDto {
 
   /** The user the key acts for (`user:<uuid>`); defaults to the admin who creates it. */
   @IsOptional()
+  @MaxLength(USER_PRINCIPAL_LENGTH)
   @Matches(/^user:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, {
     message: 'owner must be a user principal id: user:<uuid>',
   })
@@ -41,6 +47,7 @@ export class CreateApiKeyDto {
 
   /** ISO-8601 instant in the future; omitted: the key does not expire. */
   @IsOptional()
+  @MaxLength(TIMESTAMP_MAX_LENGTH)
   @IsISO8601({ strict: true })
   expires_at?: string;
 }

@@ -7,6 +7,7 @@ const lowercase = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? value.trim().toLowerCase() : value;
 
 export const USERNAME_PATTERN = /^[a-z0-9][a-z0-9._-]{2,63}$/;
+const USERNAME_MAX = 64;
 export const PASSWORD_MIN = 12;
 /** argon2 cost grows with input; nobody's password is longer than this. */
 export const PASSWORD_MAX = 256;
@@ -15,6 +16,7 @@ export class RegisterDto {
   /** 3–64 characters: letters, digits, `.`, `_`, `-`; case-insensitive. */
   @Transform(lowercase)
   @IsString()
+  @MaxLength(USERNAME_MAX)
   @Matches(USERNAME_PATTERN, {
     message:
       'username must be 3-64 characters of letters, digits, ".", "_" or "-", starting with a letter or digit',
