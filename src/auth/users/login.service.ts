@@ -3,15 +3,17 @@ import { InjectThrottlerStorage } from '@nestjs/throttler';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import { createHash } from 'node:crypto';
 import { AppConfig } from '../../config/app-config';
-import { TokenService } from '../jwt/token.service';
-import type { IssuedToken } from '../jwt/token.service';
+import { SessionsService } from '../sessions/sessions.service';
+import type { ClientInfo, SessionGrant } from '../sessions/sessions.service';
 import { PasswordHasher } from './password-hasher';
 import { UsersService } from './users.service';
 
 const ONE_MINUTE_MS = 60_000;
 
 export type LoginOutcome =
-  { kind: 'ok'; token: IssuedToken } | { kind: 'invalid' } | { kind: 'throttled'; retryAfterSeconds: number };
+  | { kind: 'ok'; grant: SessionGrant }
+  | { kind: 'invalid' }
+  | { kind: 'throttled'; retryAfterSeconds: number };
 
 /**
  * Password login. Attempts are counted per username before the password is looked at (the guard
@@ -24,12 +26,12 @@ export class LoginService {
   constructor(
     private readonly users: UsersService,
     private readonly hasher: PasswordHasher,
-    private readonly tokens: TokenService,
+    private readonly sessions: SessionsService,
     private readonly config: AppConfig,
     @InjectThrottlerStorage() private readonly attempts: ThrottlerStorage,
   ) {}
 
-  async login(username: string, password: string): Promise<LoginOutcome> {
+  async login(username: string, password: string, client: ClientInfo): Promise<LoginOutcome> {
     const normalized = username.trim().toLowerCase();
     // Hashed: the counter key has a fixed length whatever the caller sends as a username.
     const key = `login:user:${createHash('sha256').update(normalized).digest('hex')}`;
@@ -40,6 +42,6 @@ export class LoginService {
     const user = await this.users.findByUsername(normalized);
     const matches = await this.hasher.verifyOrWaste(user?.passwordHash, password);
     if (!user || !matches || user.disabledAt !== null) return { kind: 'invalid' };
-    return { kind: 'ok', token: this.tokens.issue(user) };
+    return { kind: 'ok', grant: await this.sessions.startSession(user, 'password', client) };
   }
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Patch, Query } from '@nestjs/common';
 import {
   ApiConflictResponse,
   ApiNotFoundResponse,
@@ -10,6 +10,7 @@ import { UserAuth } from '../auth.decorators';
 import { CurrentPrincipal } from '../current-principal.decorator';
 import { PageQueryDto } from '../page-query.dto';
 import type { Principal } from '../principal';
+import { RevokedSessionsDto } from '../sessions/dto/session.dto';
 import { toUserDto, UpdateUserDto, UserDto, UserListDto } from './dto/user.dto';
 import { UsersService } from './users.service';
 
@@ -43,5 +44,16 @@ export class UsersController {
     @CurrentPrincipal() actor: Principal,
   ): Promise<UserDto> {
     return toUserDto(await this.users.update(id, body, actor));
+  }
+
+  /** Signs a user out everywhere: every session ends, their access tokens stop at the next request. */
+  @Delete(':id/sessions')
+  @UserAuth('admin')
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  async revokeSessions(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @CurrentPrincipal() actor: Principal,
+  ): Promise<RevokedSessionsDto> {
+    return { revoked: await this.users.revokeSessions(id.toLowerCase(), actor) };
   }
 }
