@@ -147,7 +147,9 @@ describe('RS256 access tokens: what the guard refuses', () => {
       env: { JWT_TTL_SECONDS: '120', JWT_ISSUER: 'iss-x', JWT_AUDIENCE: 'aud-y' },
     });
     try {
-      const issued = short.app.get(TokenService).issue({ id: user.id, username: 'u', role: 'viewer' });
+      const issued = short.app
+        .get(TokenService)
+        .issue({ id: user.id, username: 'u', role: 'viewer' }, '00000000-0000-4000-8000-000000000000');
       expect(issued.expiresIn).toBe(120);
       const { payload } = decodeJwt(issued.accessToken);
       expect(payload).toMatchObject({ iss: 'iss-x', aud: 'aud-y' });

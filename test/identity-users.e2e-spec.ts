@@ -31,7 +31,14 @@ describe('users: register, login, me, roles, disabling', () => {
 
     const res = await login('ALICE.OPS');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ access_token: expect.any(String), token_type: 'bearer', expires_in: 900 });
+    // A login starts a session (issue 16): its id and end come with the token; the refresh token is a cookie.
+    expect(res.body).toEqual({
+      access_token: expect.any(String),
+      token_type: 'bearer',
+      expires_in: 900,
+      session_id: expect.any(String),
+      session_expires_at: expect.any(String),
+    });
     const me = await request(t.http)
       .get('/api/auth/me')
       .set('Authorization', `Bearer ${res.body.access_token}`);
@@ -97,7 +104,7 @@ describe('users: register, login, me, roles, disabling', () => {
     expect(ratio).toBeLessThan(3);
   });
 
-  it('has admins change roles and disable users; a disabled user is refused at once', async () => {
+  it('has admins change roles and disable users; a disabled user is refused at once, and either change ends their sessions', async () => {
     const admin = await createUser(t, { role: 'admin' });
     const target = await createUser(t, { role: 'viewer', password: PASSWORD });
     const patch = (body: object) =>
@@ -107,11 +114,14 @@ describe('users: register, login, me, roles, disabling', () => {
     const promoted = await patch({ role: 'admin' });
     expect(promoted.status).toBe(200);
     expect(promoted.body.role).toBe('admin');
-    // The same token now passes an admin route: roles are read from the database on every request.
-    expect((await request(t.http).get('/api/auth/users').set(target.auth)).status).toBe(200);
+    // Changing a role ends the user's sessions (issue 16): the old token is refused, a new sign-in has the role.
+    expect((await request(t.http).get('/api/auth/users').set(target.auth)).status).toBe(401);
+    const signedInAgain = await login(target.username);
+    const promotedAuth = { Authorization: `Bearer ${signedInAgain.body.access_token}` };
+    expect((await request(t.http).get('/api/auth/users').set(promotedAuth)).status).toBe(200);
 
     expect((await patch({ disabled: true })).body.disabled).toBe(true);
-    const refused = await request(t.http).get('/api/auth/me').set(target.auth);
+    const refused = await request(t.http).get('/api/auth/me').set(promotedAuth);
     expect(bodyOf(refused)).toEqual({
       statusCode: 401,
       error: 'Unauthorized',
@@ -120,7 +130,9 @@ describe('users: register, login, me, roles, disabling', () => {
     expect((await login(target.username)).status).toBe(401);
 
     expect((await patch({ disabled: false })).body.disabled).toBe(false);
-    expect((await request(t.http).get('/api/auth/me').set(target.auth)).status).toBe(200);
+    // Enabling again does not revive the sessions that disabling ended: the user signs in anew.
+    expect((await request(t.http).get('/api/auth/me').set(promotedAuth)).status).toBe(401);
+    expect((await login(target.username)).status).toBe(200);
   });
 
   it('refuses an admin demoting or disabling themselves (there is always an admin left)', async () => {

@@ -6,6 +6,7 @@ export const SECRET_SHAPES: ReadonlyArray<{ name: string; pattern: RegExp }> = [
   { name: 'API key', pattern: /apk_[0-9a-f]{12}_[A-Za-z0-9_-]{16,}/ },
   { name: 'JWT', pattern: /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+/ },
   { name: 'PEM private key', pattern: /-----BEGIN [A-Z ]*PRIVATE KEY-----/ },
+  { name: 'refresh token', pattern: /rt_[A-Za-z0-9_-]{43}/ },
 ];
 
 export interface LogHit {

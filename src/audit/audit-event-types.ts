@@ -11,6 +11,7 @@ export const AUDIT_SUBJECT_TYPES = [
   'credential',
   'api_key',
   'user',
+  'session',
   'kill_switch',
   'spend_cap',
   'system',

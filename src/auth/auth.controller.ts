@@ -9,6 +9,7 @@ import {
   HttpException,
   HttpStatus,
   Post,
+  Req,
   Res,
   UnauthorizedException,
 } from '@nestjs/common';
@@ -20,7 +21,7 @@ import {
   ApiUnauthorizedResponse,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { AppConfig } from '../config/app-config';
 import { ErrorResponseDto } from '../http/error-response.dto';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
@@ -30,7 +31,10 @@ import { CurrentPrincipal } from './current-principal.decorator';
 import { JwksDto } from './jwt/jwks.dto';
 import { TokenService } from './jwt/token.service';
 import type { Principal } from './principal';
-import { LoginDto, RegisterDto, TokenResponseDto, toUserDto, UserDto } from './users/dto/user.dto';
+import { SessionTokenResponseDto } from './sessions/dto/session.dto';
+import { clientInfoOf, setRefreshCookie } from './sessions/refresh-cookie';
+import { tokenResponse } from './sessions/sessions.controller';
+import { LoginDto, RegisterDto, toUserDto, UserDto } from './users/dto/user.dto';
 import { LoginService } from './users/login.service';
 import { UsersService } from './users/users.service';
 
@@ -69,19 +73,27 @@ export class AuthController {
     );
   }
 
-  /** Exchanges a username and password for an RS256 access token. */
+  /**
+   * Exchanges a username and password for a session: an RS256 access token in the body and the refresh
+   * token as an `HttpOnly; Secure; SameSite=Strict` cookie for the refresh path (in the body too when
+   * `include_refresh_token` is true).
+   */
   @Post('login')
   @Public()
   @RateLimit('login')
   @HttpCode(HttpStatus.OK)
-  @ApiOkResponse({ type: TokenResponseDto })
+  @ApiOkResponse({ type: SessionTokenResponseDto })
   @ApiUnauthorizedResponse({
     description: 'Unknown user, wrong password or disabled user (one answer)',
     type: ErrorResponseDto,
   })
   @ApiUnprocessableEntityResponse({ description: 'Malformed body', type: ErrorResponseDto })
-  async signIn(@Body() body: LoginDto, @Res({ passthrough: true }) res: Response): Promise<TokenResponseDto> {
-    const outcome = await this.login.login(body.username, body.password);
+  async signIn(
+    @Body() body: LoginDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<SessionTokenResponseDto> {
+    const outcome = await this.login.login(body.username, body.password, clientInfoOf(req));
     reportTighterBudget(res, outcome.budget);
     if (outcome.kind === 'throttled') {
       res.setHeader('Retry-After', String(outcome.retryAfterSeconds));
@@ -91,11 +103,8 @@ export class AuthController {
       );
     }
     if (outcome.kind === 'invalid') throw new UnauthorizedException(INVALID_LOGIN);
-    return {
-      access_token: outcome.token.accessToken,
-      token_type: 'bearer',
-      expires_in: outcome.token.expiresIn,
-    };
+    setRefreshCookie(res, this.config, outcome.grant.refreshToken, outcome.grant.sessionExpiresAt);
+    return tokenResponse(outcome.grant, body.include_refresh_token === true);
   }
 
   /** The signed-in user. */

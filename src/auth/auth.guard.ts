@@ -10,7 +10,7 @@ import { AppConfig } from '../config/app-config';
 import { ApiKeyAuthenticator } from './api-key.authenticator';
 import { AUTH_METADATA, AuthRequirement } from './auth.decorators';
 import { ANONYMOUS_PRINCIPAL, AuthenticatedRequest, Principal, roleSatisfies } from './principal';
-import { UserAuthenticator } from './users/user.authenticator';
+import { JwtBearerGuard } from './jwt/jwt-bearer.guard';
 
 export const INVALID_CREDENTIALS = 'Missing or invalid credentials';
 
@@ -31,7 +31,7 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly config: AppConfig,
     private readonly apiKeys: ApiKeyAuthenticator,
-    private readonly users: UserAuthenticator,
+    private readonly bearer: JwtBearerGuard,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -41,11 +41,15 @@ export class AuthGuard implements CanActivate {
       throw new ForbiddenException('This route declares no access rule and is refused');
     }
     const [requirement] = requirements;
-    request.principal = await this.decide(requirement, request);
+    request.principal = await this.decide(requirement, request, context);
     return true;
   }
 
-  private async decide(requirement: AuthRequirement, request: AuthenticatedRequest): Promise<Principal> {
+  private async decide(
+    requirement: AuthRequirement,
+    request: AuthenticatedRequest,
+    context: ExecutionContext,
+  ): Promise<Principal> {
     switch (requirement.mode) {
       case 'public':
         return ANONYMOUS_PRINCIPAL;
@@ -65,7 +69,7 @@ export class AuthGuard implements CanActivate {
           throw new UnauthorizedException(INVALID_CREDENTIALS);
         }
         // A bearer token makes the caller a human: every user (viewer and up) may read.
-        if (request.headers.authorization !== undefined) return this.requireUser(request);
+        if (request.headers.authorization !== undefined) return this.requireUser(request, context);
         const principal = await this.authenticateMachine(request);
         if (!principal) throw new UnauthorizedException(INVALID_CREDENTIALS);
         // The scope the route declares (one truth with its x-autopack-auth), not a list kept here.
@@ -82,7 +86,7 @@ export class AuthGuard implements CanActivate {
             'This route needs a signed-in user (Authorization: Bearer), not an API key',
           );
         }
-        const principal = await this.requireUser(request);
+        const principal = await this.requireUser(request, context);
         if (requirement.role && !roleSatisfies(principal.role!, requirement.role)) {
           throw new ForbiddenException(`This route needs the "${requirement.role}" role`);
         }
@@ -91,9 +95,10 @@ export class AuthGuard implements CanActivate {
     }
   }
 
-  private async requireUser(request: AuthenticatedRequest): Promise<Principal> {
-    const principal = await this.users.authenticate(request.headers.authorization);
-    if (!principal) throw new UnauthorizedException(INVALID_CREDENTIALS);
+  /** A bearer token verified by passport-jwt (JwtStrategy) of a live session of an enabled user. */
+  private async requireUser(request: AuthenticatedRequest, context: ExecutionContext): Promise<Principal> {
+    const principal = await this.bearer.authenticate(request, context.switchToHttp().getResponse());
+    if (!principal || principal.kind !== 'user') throw new UnauthorizedException(INVALID_CREDENTIALS);
     return principal;
   }
 

@@ -6,7 +6,11 @@ import { ApiKeysController } from './api-keys/api-keys.controller';
 import { ApiKeysService } from './api-keys/api-keys.service';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
+import { JwtBearerGuard } from './jwt/jwt-bearer.guard';
+import { JwtStrategy } from './jwt/jwt.strategy';
 import { TokenService } from './jwt/token.service';
+import { SessionsController } from './sessions/sessions.controller';
+import { SessionsService } from './sessions/sessions.service';
 import { LoginService } from './users/login.service';
 import { PasswordHasher } from './users/password-hasher';
 import { UserAuthenticator } from './users/user.authenticator';
@@ -16,17 +20,20 @@ import { UsersService } from './users/users.service';
 /** Who is calling: machine keys, human users with RS256 JWTs, and the global guard that decides. */
 @Module({
   imports: [AuditModule, RateLimitModule],
-  controllers: [AuthController, UsersController, ApiKeysController],
+  controllers: [AuthController, SessionsController, UsersController, ApiKeysController],
   providers: [
     ApiKeyAuthenticator,
     ApiKeysService,
     AuthGuard,
+    JwtBearerGuard,
+    JwtStrategy,
     LoginService,
     PasswordHasher,
+    SessionsService,
     TokenService,
     UserAuthenticator,
     UsersService,
   ],
-  exports: [ApiKeyAuthenticator, AuthGuard, ApiKeysService, TokenService, UsersService],
+  exports: [ApiKeyAuthenticator, AuthGuard, ApiKeysService, SessionsService, TokenService, UsersService],
 })
 export class AuthModule {}

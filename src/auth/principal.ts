@@ -35,6 +35,8 @@ export interface Principal {
   readonly isAdmin: boolean;
   /** Humans only: the user's role, read from the database on every request. */
   readonly role?: UserRole;
+  /** Humans only: the sign-in session of the access token (its `sid`). */
+  readonly sessionId?: string;
 }
 
 export const INSTANCE_KEY_PRINCIPAL: Principal = Object.freeze({

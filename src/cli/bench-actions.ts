@@ -16,7 +16,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { AppModule } from '../app.module';
 import { ApiKeysService } from '../auth/api-keys/api-keys.service';
-import { TokenService } from '../auth/jwt/token.service';
+import { SessionsService } from '../auth/sessions/sessions.service';
 import { OAuthCredentialsService } from '../provider-credentials/oauth-credentials.service';
 import { INSTANCE_KEY_PRINCIPAL } from '../auth/principal';
 import { userPrincipalId } from '../auth/users/user.entity';
@@ -184,7 +184,9 @@ async function main(): Promise<void> {
     const client: Client = {
       base: `http://127.0.0.1:${port}`,
       executor: { 'X-API-Key': key },
-      approver: { Authorization: `Bearer ${app.get(TokenService).issue(operator).accessToken}` },
+      approver: {
+        Authorization: `Bearer ${(await app.get(SessionsService).startSession(operator, 'password', { userAgent: 'bench', ipAddress: null })).accessToken}`,
+      },
     };
 
     await cycles(client, 20, 4); // warm-up: JIT, pool, plan cache

@@ -17,6 +17,10 @@ const SECRET_VALUES: Record<string, string> = {
   JWT_PRIVATE_KEY: pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
   JWT_PUBLIC_KEY: pair.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
   AUTOPACK_CREDENTIALS_KEY: randomBytes(32).toString('base64'),
+  // Public keys, but `_FILE`-able like the pair: the summary shows how many, never the keys.
+  JWT_PREVIOUS_PUBLIC_KEYS: generateKeyPairSync('rsa', { modulusLength: 2048 })
+    .publicKey.export({ type: 'spki', format: 'pem' })
+    .toString(),
 };
 
 describe('the configuration table', () => {
@@ -41,6 +45,7 @@ describe('the configuration table', () => {
       database_url: 'postgres://***@db.internal:5432/autopack',
       api_key: '***',
       jwt_keys: '***',
+      jwt_previous_keys: 1,
       credentials_key: '***',
     });
     expect(loadConfig({}).summary()).toMatchObject({

@@ -16,6 +16,7 @@ import {
   oneOf,
   path,
   pem,
+  pemPublicKeys,
   providerName,
   text,
   tokenHost,
@@ -160,6 +161,19 @@ export const CONFIG_VARIABLES = {
     summary: false, // shown with the private key, as `jwt_keys`
     doc: { with: 'JWT_PRIVATE_KEY' },
   }),
+  JWT_PREVIOUS_PUBLIC_KEYS: variable({
+    field: 'jwtPreviousPublicKeys',
+    parse: pemPublicKeys,
+    default: [],
+    // Public keys, but `*_FILE`-able like the pair they come from.
+    secret: true,
+    summary: { key: 'jwt_previous_keys', show: (keys) => keys.length },
+    doc: {
+      default: 'none',
+      meaning:
+        'public keys (PEM, one or more concatenated) of retired signing keys: their tokens stay valid until they expire and the JWKS lists them (key rotation, docs/AUTHENTICATION.md)',
+    },
+  }),
   JWT_ISSUER: variable({
     field: 'jwtIssuer',
     parse: VISIBLE_ASCII,
@@ -177,6 +191,30 @@ export const CONFIG_VARIABLES = {
     parse: int(60, 24 * 60 * 60),
     default: 15 * 60,
     doc: { with: 'JWT_ISSUER' },
+  }),
+  AUTOPACK_SESSION_LIFETIME_HOURS: variable({
+    field: 'sessionLifetimeSeconds',
+    parse: map(int(1, 90 * 24, 'hours'), (hours) => hours * 3600),
+    default: 7 * 24 * 3600,
+    doc: {
+      default: '`168` (7 days)',
+      meaning: 'absolute lifetime of a sign-in session: then the user signs in again, however active',
+    },
+  }),
+  AUTOPACK_SESSION_IDLE_MINUTES: variable({
+    field: 'sessionIdleSeconds',
+    parse: map(int(5, 90 * 24 * 60, 'minutes'), (minutes) => minutes * 60),
+    default: 12 * 3600,
+    doc: { default: '`720` (12 hours)', meaning: 'a session not refreshed for this long ends' },
+  }),
+  AUTOPACK_COOKIE_SECURE: variable({
+    field: 'cookieSecure',
+    parse: flag,
+    default: true,
+    doc: {
+      meaning:
+        '`0` drops `Secure` from the refresh cookie (plain-http development only; production refuses `0`)',
+    },
   }),
   AUTOPACK_ALLOW_REGISTRATION: variable({
     parse: flag,
@@ -242,7 +280,10 @@ export const CONFIG_VARIABLES = {
     doc: { default: '`2097152` (2 MiB)', meaning: 'larger JSON bodies get 413' },
   }),
   ...rateLimit('default', { meaning: 'default per-route budget per principal (else per client IP)' }),
-  ...rateLimit('login', { meaning: 'login/register attempts per client IP and per username' }),
+  ...rateLimit('login', {
+    meaning: 'login/register attempts per client IP and per username',
+  }),
+  ...rateLimit('session_refresh', { meaning: 'session refresh and logout calls per client IP' }),
   ...rateLimit('runs_start', { meaning: '`POST /runs/start` per principal' }),
   ...rateLimit('decisions', { meaning: 'human approval decisions per user' }),
   RUN_TOKEN_CAP: variable({

@@ -116,6 +116,13 @@ function checkJwtKeyPair(privatePem: string | undefined, publicPem: string | und
   }
 }
 
+/** Production never sends the refresh cookie without `Secure`. */
+function checkSessionCookies(values: ConfigValues, isProduction: boolean): void {
+  if (isProduction && !values.AUTOPACK_COOKIE_SECURE) {
+    throw new ConfigError('AUTOPACK_COOKIE_SECURE: production refuses 0 (refresh cookies are always Secure)');
+  }
+}
+
 function readVersion(): string {
   const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string };
   return pkg.version;
@@ -131,6 +138,7 @@ export function loadConfig(env: RawEnv): AppConfig {
   const isProduction = values.AUTOPACK_ENV === 'production';
 
   checkJwtKeyPair(values.JWT_PRIVATE_KEY, values.JWT_PUBLIC_KEY);
+  checkSessionCookies(values, isProduction);
   if (isProduction) checkProductionRequirements(values, given);
   // The table resolves the path against the working directory; production must have written it absolute.
   if (isProduction && !isAbsolute(env.AUTOPACK_RUNS_ROOT ?? '')) {

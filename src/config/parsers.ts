@@ -1,3 +1,4 @@
+import { createPublicKey } from 'node:crypto';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { ConfigError } from './config-error';
@@ -124,4 +125,21 @@ export const aes256Key: Parser<Buffer> = (raw, name) => {
     throw refuse(name, 'must be 32 random bytes, base64-encoded (openssl rand -base64 32)');
   }
   return key;
+};
+
+/** One or more PEM public keys (RSA, at least 2048 bits), concatenated. */
+export const pemPublicKeys: Parser<string[]> = (raw, name) => {
+  const blocks = pem(raw, name).match(/-----BEGIN PUBLIC KEY-----[\s\S]+?-----END PUBLIC KEY-----/g) ?? [];
+  if (blocks.length === 0) throw refuse(name, 'must hold one or more PEM public keys');
+  for (const block of blocks) {
+    let details;
+    try {
+      const key = createPublicKey(block);
+      details = key.asymmetricKeyType === 'rsa' ? key.asymmetricKeyDetails : undefined;
+    } catch {
+      throw refuse(name, 'holds a block that is not a PEM public key');
+    }
+    if ((details?.modulusLength ?? 0) < 2048) throw refuse(name, 'keys must be RSA of at least 2048 bits');
+  }
+  return blocks;
 };

@@ -7,6 +7,8 @@ import { GovernanceRequest } from '../governance/entities/governance-request.ent
 import { ApiKeyRecord } from '../auth/api-keys/api-key.entity';
 import { OAuthCredentialEvent } from '../provider-credentials/oauth-credential-event.entity';
 import { OAuthCredential } from '../provider-credentials/oauth-credential.entity';
+import { RefreshToken } from '../auth/sessions/refresh-token.entity';
+import { Session } from '../auth/sessions/session.entity';
 import { User } from '../auth/users/user.entity';
 import { AuditChainHead } from '../audit/entities/audit-chain-head.entity';
 import { AuditEvent } from '../audit/entities/audit-event.entity';
@@ -18,6 +20,8 @@ import { RUN_ENTITIES } from '../runs/entities';
 export const ENTITIES = [
   RateLimitCounter,
   User,
+  Session,
+  RefreshToken,
   ApiKeyRecord,
   OAuthCredential,
   OAuthCredentialEvent,

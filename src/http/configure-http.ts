@@ -1,6 +1,7 @@
 import { NestApplicationOptions } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
+import cookieParser from 'cookie-parser';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppConfig } from '../config/app-config';
@@ -29,6 +30,8 @@ export function configureHttp(app: NestExpressApplication, config: AppConfig): v
   app.use(requestMetricsMiddleware(app.get(MetricsService)));
   app.use(helmet());
   app.use(...jsonBodyMiddleware(config.bodyLimitBytes));
+  // Only the refresh cookie is read (src/auth/sessions/refresh-cookie.ts); unsigned, it is a bearer secret.
+  app.use(cookieParser());
 
   const logger = app.get(Logger);
   app.useLogger(logger);

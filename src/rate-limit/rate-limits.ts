@@ -7,6 +7,11 @@ export const RATE_LIMITS = {
   default: { env: 'AUTOPACK_RATE_LIMIT_PER_MINUTE', perMinute: 600 },
   /** Password guessing: counted per client IP by the guard and per username by the login service. */
   login: { env: 'AUTOPACK_LOGIN_RATE_LIMIT_PER_MINUTE', perMinute: 5 },
+  /**
+   * Refresh and logout, per client IP (they carry no principal): a tab refreshes every few minutes, a
+   * guesser of refresh tokens (256 random bits) gets nowhere, but a flood must not reach the database.
+   */
+  session_refresh: { env: 'AUTOPACK_REFRESH_RATE_LIMIT_PER_MINUTE', perMinute: 30 },
   /** Starting a run creates many rows; an executor loop gone wrong must not flood the database. */
   runs_start: { env: 'AUTOPACK_RATE_LIMIT_RUNS_START_PER_MINUTE', perMinute: 10 },
   /** Human decisions on approvals: a sensitive business flow, throttled per user. */

@@ -1,6 +1,6 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { ApiKeysService } from '../../src/auth/api-keys/api-keys.service';
-import { TokenService } from '../../src/auth/jwt/token.service';
+import { SessionsService } from '../../src/auth/sessions/sessions.service';
 import type { ApiScope, Principal, UserRole } from '../../src/auth/principal';
 import { userPrincipalId } from '../../src/auth/users/user.entity';
 import { UsersService } from '../../src/auth/users/users.service';
@@ -14,16 +14,18 @@ export interface TestUser {
   username: string;
   password: string;
   role: UserRole;
-  /** A valid access token for this user. */
+  /** A valid access token for this user, of a session started through the real service. */
   token: string;
+  sessionId: string;
+  refreshToken: string;
   /** `{ Authorization: 'Bearer …' }`, for supertest's `.set(...)`. */
   auth: { Authorization: string };
   principal: Principal;
 }
 
 /**
- * A user created through the real service, with an access token minted by the real token service
- * (not through /login, whose per-IP budget a test would soon exhaust).
+ * A user created through the real service, signed in through the real session service (a session, an
+ * access token and a refresh token; not through /login, whose per-IP budget a test would soon exhaust).
  */
 export async function createUser(
   t: TestApp,
@@ -33,9 +35,12 @@ export async function createUser(
   const username = options.username ?? `${role}-${randomBytes(4).toString('hex')}`;
   const password = options.password ?? `pw-${randomBytes(12).toString('base64url')}`;
   const user = await t.app.get(UsersService).create({ username, password, role });
-  const token = t.app.get(TokenService).issue(user).accessToken;
+  const session = await t.app
+    .get(SessionsService)
+    .startSession(user, 'password', { userAgent: 'test helper', ipAddress: null });
+  const token = session.accessToken;
   const principalId = userPrincipalId(user.id);
-  rememberSecret(password, token);
+  rememberSecret(password, token, session.refreshToken);
   return {
     id: user.id,
     principalId,
@@ -43,6 +48,8 @@ export async function createUser(
     password,
     role,
     token,
+    sessionId: session.sessionId,
+    refreshToken: session.refreshToken,
     auth: { Authorization: `Bearer ${token}` },
     principal: {
       kind: 'user',
@@ -51,6 +58,7 @@ export async function createUser(
       scopes: [],
       isAdmin: role === 'admin',
       role,
+      sessionId: session.sessionId,
     },
   };
 }

@@ -11,6 +11,7 @@ import { createTestApp, TEST_INSTANCE_KEY } from '../helpers/app';
 import type { TestApp } from '../helpers/app';
 import { createUser, mintApiKey } from '../helpers/identity';
 import type { TestUser } from '../helpers/identity';
+import { rememberSecret } from '../helpers/secrets';
 
 /*
  * The production auth matrix: every operation of docs/openapi.json, read at test time, sent by every kind
@@ -115,6 +116,9 @@ function callersFor(op: Operation): Caller[] {
     { label: 'viewer', credential: { type: 'user', role: 'viewer' } },
     { label: 'operator', credential: { type: 'user', role: 'operator' } },
     { label: 'admin', credential: { type: 'user', role: 'admin' } },
+    // Issue 16: a token from POST /api/auth/refresh is a user like any other; one of an ended session is not.
+    { label: 'operator (refreshed token)', credential: { type: 'user', role: 'operator' } },
+    { label: 'admin (token of a revoked session)', credential: { type: 'invalid' } },
     { label: 'instance key', credential: { type: 'key', scopes: ALL_SCOPES } },
   ];
 }
@@ -323,6 +327,16 @@ describe('auth matrix (production): every operation in docs/openapi.json × ever
     headersOf.set('viewer', viewer.auth);
     headersOf.set('operator', operator.auth);
     headersOf.set('admin', admin.auth);
+
+    const refreshed = await request(t.http)
+      .post('/api/auth/refresh')
+      .send({ refresh_token: operator.refreshToken });
+    expect(refreshed.status).toBe(200);
+    rememberSecret(refreshed.body.access_token, refreshed.body.refresh_token);
+    headersOf.set('operator (refreshed token)', { Authorization: `Bearer ${refreshed.body.access_token}` });
+    const signedOut = await createUser(t, { role: 'admin' });
+    await request(t.http).delete(`/api/auth/sessions/${signedOut.sessionId}`).set(signedOut.auth).expect(204);
+    headersOf.set('admin (token of a revoked session)', signedOut.auth);
     headersOf.set('instance key', { 'X-API-Key': TEST_INSTANCE_KEY });
     const everyScope = await mintApiKey(t, [...ALL_SCOPES], { createdBy: admin });
     headersOf.set('key holding every scope', everyScope.headers);

@@ -1,15 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import {
-  constants,
-  createHash,
-  createPrivateKey,
-  createPublicKey,
-  generateKeyPairSync,
-  randomUUID,
-  sign,
-  verify,
-} from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
+import { sign } from 'jsonwebtoken';
 import { AppConfig } from '../../config/app-config';
 import type { UserRole } from '../principal';
 
@@ -19,6 +11,8 @@ export interface AccessTokenClaims {
   aud: string;
   /** The user's uuid. */
   sub: string;
+  /** The session (sign-in) the token belongs to: revoking the session stops the token. */
+  sid: string;
   iat: number;
   exp: number;
   jti: string;
@@ -41,46 +35,59 @@ export interface PublicJwk {
   use: 'sig';
 }
 
-const MAX_TOKEN_LENGTH = 8 * 1024;
-const BASE64URL = /^[A-Za-z0-9_-]+$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** A key that verifies tokens: the current signing key's public half, or a retired key's. */
+interface VerificationKey {
+  kid: string;
+  pem: string;
+  jwk: PublicJwk;
+}
 
-const b64url = (data: Buffer | string) => Buffer.from(data).toString('base64url');
+/** Longer than any token this server mints by far; refused before any parsing. */
+export const MAX_TOKEN_LENGTH = 8 * 1024;
 
-function parseJsonSegment(segment: string): Record<string, unknown> | null {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
-    return value !== null && typeof value === 'object' && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : null;
-  } catch {
-    return null;
-  }
+/** RFC 7638 thumbprint of an RSA public key: stable for a key, different for any other. */
+function keyIdOf(publicKey: KeyObject): string {
+  const jwk = publicKey.export({ format: 'jwk' });
+  return createHash('sha256')
+    .update(JSON.stringify({ e: jwk.e, kty: jwk.kty, n: jwk.n }))
+    .digest('base64url');
+}
+
+function verificationKey(publicKey: KeyObject): VerificationKey {
+  const kid = keyIdOf(publicKey);
+  const jwk = publicKey.export({ format: 'jwk' });
+  return {
+    kid,
+    pem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    jwk: { kty: jwk.kty ?? 'RSA', n: jwk.n, e: jwk.e, kid, alg: 'RS256', use: 'sig' },
+  };
 }
 
 /**
- * Mints and checks RS256 access tokens with `node:crypto` alone. Verification accepts exactly one
- * algorithm (RS256) and one key id, so `alg: none`, HS256-with-the-public-key and foreign keys fail
- * before any claim is read. Without configured keys (never in production: loadConfig refuses) an
- * ephemeral pair is generated, which means tokens do not survive a restart.
+ * The signing keys of access tokens. New tokens are signed (RS256, `jsonwebtoken`) with the current key;
+ * verification (passport-jwt, see jwt.strategy.ts) finds its key by the token's `kid` among the current key
+ * and the retired ones (`JWT_PREVIOUS_PUBLIC_KEYS`), so tokens minted before a rotation stay valid until
+ * they expire. Without configured keys (never in production: loadConfig refuses) an ephemeral pair is
+ * generated, which means tokens do not survive a restart.
  */
 @Injectable()
 export class TokenService {
   private readonly logger = new Logger(TokenService.name);
   private readonly privateKey: KeyObject;
-  private readonly publicKey: KeyObject;
-  /** RFC 7638 thumbprint of the public key: stable for a key, different for any other. */
+  private readonly keys = new Map<string, VerificationKey>();
+  /** The key id of the current signing key. */
   readonly kid: string;
 
   constructor(private readonly config: AppConfig) {
+    let publicKey: KeyObject;
     if (config.jwtPrivateKey && config.jwtPublicKey) {
       this.privateKey = createPrivateKey(config.jwtPrivateKey);
-      this.publicKey = createPublicKey(config.jwtPublicKey);
+      publicKey = createPublicKey(config.jwtPublicKey);
     } else {
       if (config.isProduction) throw new Error('production requires JWT_PRIVATE_KEY and JWT_PUBLIC_KEY');
       const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
       this.privateKey = pair.privateKey;
-      this.publicKey = pair.publicKey;
+      publicKey = pair.publicKey;
       if (config.env !== 'test') {
         this.logger.warn(
           'JWT_PRIVATE_KEY/JWT_PUBLIC_KEY are not set: using an ephemeral RS256 key pair; ' +
@@ -88,68 +95,56 @@ export class TokenService {
         );
       }
     }
-    const jwk = this.publicKey.export({ format: 'jwk' });
-    this.kid = createHash('sha256')
-      .update(JSON.stringify({ e: jwk.e, kty: jwk.kty, n: jwk.n }))
-      .digest('base64url');
+    const current = verificationKey(publicKey);
+    this.kid = current.kid;
+    this.keys.set(current.kid, current);
+    for (const retired of config.jwtPreviousPublicKeys) {
+      const key = verificationKey(createPublicKey(retired));
+      if (!this.keys.has(key.kid)) this.keys.set(key.kid, key);
+    }
   }
 
-  issue(user: { id: string; username: string; role: UserRole }): IssuedToken {
-    const now = Math.floor(Date.now() / 1000);
-    const claims: AccessTokenClaims = {
-      iss: this.config.jwtIssuer,
-      aud: this.config.jwtAudience,
-      sub: user.id,
-      iat: now,
-      exp: now + this.config.jwtTtlSeconds,
-      jti: randomUUID(),
-      username: user.username,
-      role: user.role,
-    };
-    const header = { alg: 'RS256', typ: 'JWT', kid: this.kid };
-    const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
-    const signature = sign('sha256', Buffer.from(input), {
-      key: this.privateKey,
-      padding: constants.RSA_PKCS1_PADDING,
+  issue(user: { id: string; username: string; role: UserRole }, sessionId: string): IssuedToken {
+    const accessToken = sign({ sid: sessionId, username: user.username, role: user.role }, this.privateKey, {
+      algorithm: 'RS256',
+      keyid: this.kid,
+      issuer: this.config.jwtIssuer,
+      audience: this.config.jwtAudience,
+      subject: user.id,
+      expiresIn: this.config.jwtTtlSeconds,
+      jwtid: randomUUID(),
     });
-    return { accessToken: `${input}.${b64url(signature)}`, expiresIn: this.config.jwtTtlSeconds };
+    return { accessToken, expiresIn: this.config.jwtTtlSeconds };
   }
 
-  /** The claims of a token this server issued and that is still valid; null for anything else. */
-  verify(token: string): AccessTokenClaims | null {
-    if (token.length > MAX_TOKEN_LENGTH) return null;
-    const parts = token.split('.');
-    if (parts.length !== 3 || !parts.every((part) => BASE64URL.test(part))) return null;
-    const [encodedHeader, encodedPayload, encodedSignature] = parts;
-
-    const header = parseJsonSegment(encodedHeader);
-    // The algorithm is fixed by the server, never chosen by the token.
-    if (!header || header.alg !== 'RS256' || header.kid !== this.kid || header.crit !== undefined)
-      return null;
-
-    const valid = verify(
-      'sha256',
-      Buffer.from(`${encodedHeader}.${encodedPayload}`),
-      { key: this.publicKey, padding: constants.RSA_PKCS1_PADDING },
-      Buffer.from(encodedSignature, 'base64url'),
-    );
-    if (!valid) return null;
-
-    const claims = parseJsonSegment(encodedPayload);
-    if (!claims) return null;
-    const now = Math.floor(Date.now() / 1000);
-    const audience = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
-    if (claims.iss !== this.config.jwtIssuer) return null;
-    if (!audience.includes(this.config.jwtAudience)) return null;
-    if (typeof claims.exp !== 'number' || claims.exp <= now) return null;
-    if (claims.nbf !== undefined && (typeof claims.nbf !== 'number' || claims.nbf > now)) return null;
-    if (typeof claims.sub !== 'string' || !UUID.test(claims.sub)) return null;
-    return claims as unknown as AccessTokenClaims;
+  /**
+   * The PEM public key that verifies a token with this header's `kid`, or undefined. Only RS256 is ever
+   * verified (passport-jwt is told so too); a header with `crit` names extensions this server does not
+   * implement and is refused (RFC 7515 §4.1.11).
+   */
+  verificationKeyFor(rawToken: string): string | undefined {
+    if (rawToken.length > MAX_TOKEN_LENGTH) return undefined;
+    const header = decodeHeader(rawToken);
+    if (!header || header.alg !== 'RS256' || header.crit !== undefined || typeof header.kid !== 'string') {
+      return undefined;
+    }
+    return this.keys.get(header.kid)?.pem;
   }
 
-  /** The JSON Web Key Set that lets other services verify our tokens. */
+  /** The JSON Web Key Set that lets other services verify our tokens: the current key first. */
   jwks(): { keys: PublicJwk[] } {
-    const jwk = this.publicKey.export({ format: 'jwk' });
-    return { keys: [{ kty: jwk.kty ?? 'RSA', n: jwk.n, e: jwk.e, kid: this.kid, alg: 'RS256', use: 'sig' }] };
+    return { keys: [...this.keys.values()].map((key) => key.jwk) };
+  }
+}
+
+function decodeHeader(token: string): Record<string, unknown> | undefined {
+  const [encoded] = token.split('.');
+  try {
+    const value: unknown = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
   }
 }

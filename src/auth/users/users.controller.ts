@@ -1,5 +1,5 @@
 import { IdParam } from '../../http/id-param';
-import { Body, Controller, Get, ParseUUIDPipe, Patch, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, ParseUUIDPipe, Patch, Query } from '@nestjs/common';
 import {
   ApiConflictResponse,
   ApiNotFoundResponse,
@@ -11,6 +11,7 @@ import { UserAuth } from '../auth.decorators';
 import { CurrentPrincipal } from '../current-principal.decorator';
 import { PageQueryDto } from '../page-query.dto';
 import type { Principal } from '../principal';
+import { RevokedSessionsDto } from '../sessions/dto/session.dto';
 import { toUserDto, UpdateUserDto, UserDto, UserListDto } from './dto/user.dto';
 import { UsersService } from './users.service';
 
@@ -44,5 +45,16 @@ export class UsersController {
     @CurrentPrincipal() actor: Principal,
   ): Promise<UserDto> {
     return toUserDto(await this.users.update(id, body, actor));
+  }
+
+  /** Signs a user out everywhere: every session ends, their access tokens stop at the next request. */
+  @Delete(':id/sessions')
+  @UserAuth('admin')
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  async revokeSessions(
+    @IdParam('id', 'uuid', new ParseUUIDPipe()) id: string,
+    @CurrentPrincipal() actor: Principal,
+  ): Promise<RevokedSessionsDto> {
+    return { revoked: await this.users.revokeSessions(id.toLowerCase(), actor) };
   }
 }

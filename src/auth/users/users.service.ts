@@ -5,6 +5,7 @@ import type { AuditContext } from '../../audit/audit-context';
 import { DataSource, QueryFailedError } from 'typeorm';
 import type { EntityManager } from 'typeorm';
 import type { Principal, UserRole } from '../principal';
+import { revokeUserSessions } from '../sessions/sessions.service';
 import { PasswordHasher } from './password-hasher';
 import { User, userPrincipalId } from './user.entity';
 
@@ -100,7 +101,21 @@ export class UsersService {
           details: { username: user.username, before, after },
         });
       }
+      // A disabled user, or one whose role changed, signs in again: no session outlives the change.
+      if (after.disabled && !before.disabled) {
+        await revokeUserSessions(manager, this.audit, user.id, 'user_disabled', auditContextFor(actor));
+      } else if (before.role !== after.role) {
+        await revokeUserSessions(manager, this.audit, user.id, 'role_changed', auditContextFor(actor));
+      }
       return user;
+    });
+  }
+
+  /** An admin ends every session of a user. 404 for an unknown user. */
+  revokeSessions(id: string, actor: Principal): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      if (!(await manager.existsBy(User, { id }))) throw new NotFoundException('No such user');
+      return revokeUserSessions(manager, this.audit, id, 'revoked_by_admin', auditContextFor(actor));
     });
   }
 

@@ -38,13 +38,11 @@ export class LoginDto {
   @IsString()
   @MaxLength(PASSWORD_MAX)
   password: string;
-}
 
-export class TokenResponseDto {
-  access_token: string;
-  token_type: 'bearer';
-  /** Seconds until the token expires. */
-  expires_in: number;
+  /** `true` returns the refresh token in the body too (non-browser clients); browsers get the cookie. */
+  @IsOptional()
+  @IsBoolean()
+  include_refresh_token?: boolean;
 }
 
 export class UserDto {
