@@ -78,8 +78,13 @@ describe('OWASP API5 function-level authorization: every role-restricted route i
         'POST /governance/approve/{request_id}',
       ]),
     );
-    // Every user route names its role, except /api/auth/me (any signed-in user).
-    expect(userRoutes.filter((op) => !op.auth.role).map(label)).toEqual(['GET /api/auth/me']);
+    // Every user route names its role, except those about the caller themself (any signed-in user): who
+    // they are, and their own sessions (another user's session is a 404, test/auth-sessions.e2e-spec.ts).
+    expect(userRoutes.filter((op) => !op.auth.role).map(label)).toEqual([
+      'GET /api/auth/me',
+      'GET /api/auth/sessions',
+      'DELETE /api/auth/sessions/{id}',
+    ]);
   });
 
   it('every admin route refuses an operator and a viewer with 403', async () => {
