@@ -127,6 +127,25 @@ describe('user administration: create, reset, set-password links, change own pas
     await login('expired-link', NEW_PASSWORD).expect(401);
   });
 
+  it('two concurrent uses of one token: one sets the password, the other is refused', async () => {
+    const created = await request(t.http)
+      .post('/api/auth/users')
+      .set(admin.auth)
+      .send({ username: 'raced-link', role: 'viewer' })
+      .expect(201);
+    const token = created.body.set_password.set_password_token;
+    rememberSecret(token);
+    const [first, second] = await Promise.all([
+      setPassword(token, 'the first racer wins this'),
+      setPassword(token, 'the second racer loses it'),
+    ]);
+    expect([first.status, second.status].sort()).toEqual([204, 400]);
+    const winner = first.status === 204 ? 'the first racer wins this' : 'the second racer loses it';
+    const loser = first.status === 204 ? 'the second racer loses it' : 'the first racer wins this';
+    await loginToken('raced-link', winner);
+    await login('raced-link', loser).expect(401);
+  });
+
   it('a new link replaces the open one', async () => {
     const created = await request(t.http)
       .post('/api/auth/users')
