@@ -58,4 +58,13 @@ describe('cli users:create', () => {
       UsageError,
     );
   });
+
+  it.each([['qwerty123456789\n'], ['aaaaaaaaaaaaaaaa\n'], ['someone-else-2024\n']])(
+    "applies the API's password policy: a common or guessable password is refused (%#)",
+    async (typed) => {
+      await expect(usersCreate(['--username', 'someone-else'], io(typed).io, unreachable)).rejects.toThrow(
+        /password is too common or too easy to guess/,
+      );
+    },
+  );
 });

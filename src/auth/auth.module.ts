@@ -13,6 +13,8 @@ import { SessionsController } from './sessions/sessions.controller';
 import { SessionsService } from './sessions/sessions.service';
 import { LoginService } from './users/login.service';
 import { PasswordHasher } from './users/password-hasher';
+import { PasswordsController } from './users/passwords.controller';
+import { PasswordsService } from './users/passwords.service';
 import { UserAuthenticator } from './users/user.authenticator';
 import { UsersController } from './users/users.controller';
 import { UsersService } from './users/users.service';
@@ -20,7 +22,7 @@ import { UsersService } from './users/users.service';
 /** Who is calling: machine keys, human users with RS256 JWTs, and the global guard that decides. */
 @Module({
   imports: [AuditModule, RateLimitModule],
-  controllers: [AuthController, SessionsController, UsersController, ApiKeysController],
+  controllers: [AuthController, SessionsController, UsersController, PasswordsController, ApiKeysController],
   providers: [
     ApiKeyAuthenticator,
     ApiKeysService,
@@ -29,6 +31,7 @@ import { UsersService } from './users/users.service';
     JwtStrategy,
     LoginService,
     PasswordHasher,
+    PasswordsService,
     SessionsService,
     TokenService,
     UserAuthenticator,

@@ -207,6 +207,16 @@ export const CONFIG_VARIABLES = {
     default: 12 * 3600,
     doc: { default: '`720` (12 hours)', meaning: 'a session not refreshed for this long ends' },
   }),
+  AUTOPACK_SET_PASSWORD_TOKEN_HOURS: variable({
+    field: 'setPasswordTokenSeconds',
+    parse: map(int(1, 7 * 24, 'hours'), (hours) => hours * 3600),
+    default: 24 * 3600,
+    doc: {
+      default: '`24`',
+      meaning:
+        'how long a one-time set-password token (an admin creates a user without a password, or resets one) stays redeemable',
+    },
+  }),
   AUTOPACK_COOKIE_SECURE: variable({
     field: 'cookieSecure',
     parse: flag,

@@ -9,6 +9,7 @@ import { OAuthCredentialEvent } from '../provider-credentials/oauth-credential-e
 import { OAuthCredential } from '../provider-credentials/oauth-credential.entity';
 import { RefreshToken } from '../auth/sessions/refresh-token.entity';
 import { Session } from '../auth/sessions/session.entity';
+import { PasswordToken } from '../auth/users/password-token.entity';
 import { User } from '../auth/users/user.entity';
 import { AuditChainHead } from '../audit/entities/audit-chain-head.entity';
 import { AuditEvent } from '../audit/entities/audit-event.entity';
@@ -22,6 +23,7 @@ export const ENTITIES = [
   User,
   Session,
   RefreshToken,
+  PasswordToken,
   ApiKeyRecord,
   OAuthCredential,
   OAuthCredentialEvent,

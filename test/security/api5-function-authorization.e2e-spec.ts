@@ -66,7 +66,9 @@ describe('OWASP API5 function-level authorization: every role-restricted route i
         'POST /api/auth/api-keys',
         'DELETE /api/auth/api-keys/{id}',
         'GET /api/auth/users',
+        'POST /api/auth/users',
         'PATCH /api/auth/users/{id}',
+        'POST /api/auth/users/{id}/password',
         'PUT /api/auth/oauth/credentials/{provider}',
         'POST /api/auth/oauth/refresh/{provider}',
         'GET /audit/events',
@@ -78,10 +80,11 @@ describe('OWASP API5 function-level authorization: every role-restricted route i
         'POST /governance/approve/{request_id}',
       ]),
     );
-    // Every user route names its role, except those about the caller themself (any signed-in user): who
-    // they are, and their own sessions (another user's session is a 404, test/auth-sessions.e2e-spec.ts).
+    // Every user route names its role, except a signed-in user's own things (any role): who they are, their
+    // password and their sessions (issue 16).
     expect(userRoutes.filter((op) => !op.auth.role).map(label)).toEqual([
       'GET /api/auth/me',
+      'POST /api/auth/me/password',
       'GET /api/auth/sessions',
       'DELETE /api/auth/sessions/{id}',
     ]);

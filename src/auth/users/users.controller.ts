@@ -1,8 +1,21 @@
 import { IdParam } from '../../http/id-param';
-import { Body, Controller, Delete, Get, ParseUUIDPipe, Patch, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Query,
+} from '@nestjs/common';
 import {
   ApiConflictResponse,
+  ApiCreatedResponse,
   ApiNotFoundResponse,
+  ApiOkResponse,
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
@@ -12,14 +25,34 @@ import { CurrentPrincipal } from '../current-principal.decorator';
 import { PageQueryDto } from '../page-query.dto';
 import type { Principal } from '../principal';
 import { RevokedSessionsDto } from '../sessions/dto/session.dto';
-import { toUserDto, UpdateUserDto, UserDto, UserListDto } from './dto/user.dto';
+import {
+  CreatedUserDto,
+  CreateUserDto,
+  PasswordResetResultDto,
+  ResetPasswordDto,
+  toUserDto,
+  UpdateUserDto,
+  UserDto,
+  UserListDto,
+} from './dto/user.dto';
+import type { SetPasswordLinkDto } from './dto/user.dto';
+import { PasswordsService } from './passwords.service';
+import type { SetPasswordLink } from './passwords.service';
 import { UsersService } from './users.service';
 
-/** User administration: roles and disabling. */
+const toLinkDto = (link: SetPasswordLink): SetPasswordLinkDto => ({
+  set_password_token: link.token,
+  expires_at: link.expiresAt.toISOString(),
+});
+
+/** User administration (admins): create, reset a password, roles and disabling, sign out everywhere. */
 @ApiTags('auth')
 @Controller('api/auth/users')
 export class UsersController {
-  constructor(private readonly users: UsersService) {}
+  constructor(
+    private readonly users: UsersService,
+    private readonly passwords: PasswordsService,
+  ) {}
 
   @Get()
   @UserAuth('admin')
@@ -28,6 +61,47 @@ export class UsersController {
     const offset = query.offset ?? 0;
     const { users, total } = await this.users.list(limit, offset);
     return { users: users.map(toUserDto), total, limit, offset };
+  }
+
+  /**
+   * Creates a user with a role: with an initial `password`, or without one, when the answer carries a
+   * one-time `set_password` token (shown once) for the user to choose their own at
+   * `POST /api/auth/set-password` before it expires (`AUTOPACK_SET_PASSWORD_TOKEN_HOURS`, default 24).
+   */
+  @Post()
+  @UserAuth('admin')
+  @ApiCreatedResponse({ type: CreatedUserDto })
+  @ApiConflictResponse({ description: 'The username is taken', type: ErrorResponseDto })
+  @ApiUnprocessableEntityResponse({
+    description: 'Invalid username or role, or a password the policy refuses',
+    type: ErrorResponseDto,
+  })
+  async create(@Body() body: CreateUserDto, @CurrentPrincipal() actor: Principal): Promise<CreatedUserDto> {
+    const { user, link } = await this.passwords.createUser(body, actor);
+    return { ...toUserDto(user), ...(link ? { set_password: toLinkDto(link) } : {}) };
+  }
+
+  /**
+   * Resets a user's password: to the given `password`, or (left out) to nothing usable plus a one-time
+   * `set_password` token. The old password stops working and every session of the user ends.
+   */
+  @Post(':id/password')
+  @UserAuth('admin')
+  @HttpCode(HttpStatus.OK)
+  @ApiOkResponse({ type: PasswordResetResultDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiConflictResponse({
+    description: 'An admin changes their own password with POST /api/auth/me/password',
+    type: ErrorResponseDto,
+  })
+  @ApiUnprocessableEntityResponse({ description: 'A password the policy refuses', type: ErrorResponseDto })
+  async resetPassword(
+    @IdParam('id', 'uuid', new ParseUUIDPipe()) id: string,
+    @Body() body: ResetPasswordDto,
+    @CurrentPrincipal() actor: Principal,
+  ): Promise<PasswordResetResultDto> {
+    const { sessionsEnded, link } = await this.passwords.reset(id, body.password, actor);
+    return { sessions_ended: sessionsEnded, ...(link ? { set_password: toLinkDto(link) } : {}) };
   }
 
   /** Changes a role and/or disables a user; a disabled user's tokens stop working at once. */

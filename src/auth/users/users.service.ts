@@ -36,9 +36,14 @@ export class UsersService {
 
   /**
    * Creates a user (registration, the CLI, tests). A taken username is a 409. `context` says who asked:
-   * the anonymous registrant, an admin, or the system (CLI).
+   * the anonymous registrant, an admin, or the system (CLI). `andThen` runs in the same transaction, after
+   * the user exists (an admin's create issues a set-password token there).
    */
-  async create(input: NewUser, context: AuditContext = systemAuditContext('users')): Promise<User> {
+  async create(
+    input: NewUser,
+    context: AuditContext = systemAuditContext('users'),
+    andThen?: (manager: EntityManager, user: User) => Promise<void>,
+  ): Promise<User> {
     const passwordHash = await this.hasher.hash(input.password);
     try {
       return await this.dataSource.transaction(async (manager) => {
@@ -56,6 +61,7 @@ export class UsersService {
           subject: { type: 'user', id: created.id },
           details: { username: created.username, role: created.role },
         });
+        if (andThen) await andThen(manager, created);
         return created;
       });
     } catch (error) {

@@ -1,4 +1,5 @@
 // Every migration, oldest first. `npm run migration:generate -- Name` appends new ones here.
+import { PasswordTokens1796400000000 } from './1796400000000-PasswordTokens';
 import { Sessions1796309760471 } from './1796309760471-Sessions';
 import { TokenSavings1795288595893 } from './1795288595893-TokenSavings';
 import { Dashboard1795286831957 } from './1795286831957-Dashboard';
@@ -20,4 +21,5 @@ export const MIGRATIONS = [
   Dashboard1795286831957,
   TokenSavings1795288595893,
   Sessions1796309760471,
+  PasswordTokens1796400000000,
 ];

@@ -2,17 +2,20 @@ import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
 import { USER_ROLES } from '../../principal';
 import type { UserRole } from '../../principal';
+import { IsAcceptablePassword, PASSWORD_MAX, PASSWORD_MIN } from '../password-policy';
+
+export { PASSWORD_MAX, PASSWORD_MIN };
 
 const lowercase = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? value.trim().toLowerCase() : value;
 
 export const USERNAME_PATTERN = /^[a-z0-9][a-z0-9._-]{2,63}$/;
 const USERNAME_MAX = 64;
-export const PASSWORD_MIN = 12;
-/** argon2 cost grows with input; nobody's password is longer than this. */
-export const PASSWORD_MAX = 256;
+/** A set-password token as handed out (`spt_` and 43 characters); a little room, the shape is checked later. */
+export const SET_PASSWORD_TOKEN_MAX = 64;
 
-export class RegisterDto {
+/** A new username: the one rule for registration, the CLI and an admin's create. */
+class NewUsernameDto {
   /** 3–64 characters: letters, digits, `.`, `_`, `-`; case-insensitive. */
   @Transform(lowercase)
   @IsString()
@@ -22,10 +25,13 @@ export class RegisterDto {
       'username must be 3-64 characters of letters, digits, ".", "_" or "-", starting with a letter or digit',
   })
   username: string;
+}
 
-  /** 12–256 characters. */
+export class RegisterDto extends NewUsernameDto {
+  /** 12–256 characters, not a common password (NIST SP 800-63B; see docs/AUTHENTICATION.md). */
   @IsString()
   @Length(PASSWORD_MIN, PASSWORD_MAX)
+  @IsAcceptablePassword('username')
   password: string;
 }
 
@@ -72,6 +78,82 @@ export class UpdateUserDto {
   @IsOptional()
   @IsBoolean()
   disabled?: boolean;
+}
+
+/** An admin creates a user: with an initial password, or without one to get a one-time set-password link. */
+export class CreateUserDto extends NewUsernameDto {
+  @IsIn(USER_ROLES)
+  role: UserRole;
+
+  /**
+   * The initial password (12–256 characters, not a common one). Leave it out to get a one-time
+   * `set_password_token` instead, which the user redeems at `POST /api/auth/set-password`.
+   */
+  @IsOptional()
+  @IsString()
+  @Length(PASSWORD_MIN, PASSWORD_MAX)
+  @IsAcceptablePassword('username')
+  password?: string;
+}
+
+/** A one-time set-password token: shown once, stored only hashed. Hand it to the user over a private channel. */
+export class SetPasswordLinkDto {
+  /** Redeem at `POST /api/auth/set-password`; single use. */
+  set_password_token: string;
+  expires_at: string;
+}
+
+export class CreatedUserDto extends UserDto {
+  /** Present when the user was created without a password. */
+  set_password?: SetPasswordLinkDto;
+}
+
+/** An admin resets a user's password: a new one, or (left out) a one-time set-password link. */
+export class ResetPasswordDto {
+  /** The new password (12–256 characters, not a common one); leave it out to get a set-password link. */
+  @IsOptional()
+  @IsString()
+  @Length(PASSWORD_MIN, PASSWORD_MAX)
+  @IsAcceptablePassword()
+  password?: string;
+}
+
+export class PasswordResetResultDto {
+  /** How many of the user's sessions ended. */
+  sessions_ended: number;
+  /** Present when no password was given: the old one no longer works, the user sets one with this. */
+  set_password?: SetPasswordLinkDto;
+}
+
+/** Redeems a set-password token (no sign-in needed: the token is the proof). */
+export class SetPasswordDto {
+  @IsString()
+  @MaxLength(SET_PASSWORD_TOKEN_MAX)
+  token: string;
+
+  /** 12–256 characters, not a common password. */
+  @IsString()
+  @Length(PASSWORD_MIN, PASSWORD_MAX)
+  @IsAcceptablePassword()
+  password: string;
+}
+
+/** A signed-in user changes their own password. */
+export class ChangePasswordDto {
+  @IsString()
+  @MaxLength(PASSWORD_MAX)
+  current_password: string;
+
+  /** 12–256 characters, not a common password. */
+  @IsString()
+  @Length(PASSWORD_MIN, PASSWORD_MAX)
+  @IsAcceptablePassword()
+  new_password: string;
+}
+
+export class PasswordChangedDto {
+  /** How many of the user's other sessions ended; the session of this request stays. */
+  other_sessions_ended: number;
 }
 
 export function toUserDto(user: {
