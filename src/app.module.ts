@@ -17,6 +17,7 @@ import {
   ExternalActionsModule,
   externalActionsPolicyProvider,
 } from './external-actions/external-actions.module';
+import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { ObservabilityModule } from './observability/observability.module';
 import { DashboardModule, modelCatalogProvider } from './dashboard/dashboard.module';
@@ -70,6 +71,7 @@ export class AppModule {
         AuditModule,
         GovernanceModule,
         ExternalActionsModule,
+        EventsModule,
       ],
       providers: [
         // Order matters: authentication decides the principal the rate limiter counts against.

@@ -7,6 +7,7 @@ import { ApiKeysService } from './api-keys/api-keys.service';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { TokenService } from './jwt/token.service';
+import { StreamTicketsService } from './stream-tickets/stream-tickets.service';
 import { LoginService } from './users/login.service';
 import { PasswordHasher } from './users/password-hasher';
 import { UserAuthenticator } from './users/user.authenticator';
@@ -23,10 +24,11 @@ import { UsersService } from './users/users.service';
     AuthGuard,
     LoginService,
     PasswordHasher,
+    StreamTicketsService,
     TokenService,
     UserAuthenticator,
     UsersService,
   ],
-  exports: [ApiKeyAuthenticator, AuthGuard, ApiKeysService, TokenService, UsersService],
+  exports: [ApiKeyAuthenticator, AuthGuard, ApiKeysService, StreamTicketsService, TokenService, UsersService],
 })
 export class AuthModule {}

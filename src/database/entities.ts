@@ -13,6 +13,8 @@ import { AuditEvent } from '../audit/entities/audit-event.entity';
 import { EXTERNAL_ACTION_ENTITIES } from '../external-actions/external-action.entity';
 import { RateLimitCounter } from '../rate-limit/rate-limit-counter.entity';
 import { RUN_ENTITIES } from '../runs/entities';
+import { EventLogHorizon, EventRecord } from '../events/event.entity';
+import { StreamTicket } from '../auth/stream-tickets/stream-ticket.entity';
 
 /** Every TypeORM entity of the app. A new entity is added here (and gets a migration). */
 export const ENTITIES = [
@@ -29,6 +31,9 @@ export const ENTITIES = [
   ModelOverride,
   HumanNote,
   TokenSavingsEvent,
+  EventRecord,
+  EventLogHorizon,
+  StreamTicket,
   ...RUN_ENTITIES,
   ...EXTERNAL_ACTION_ENTITIES,
 ];

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import type { Principal } from '../auth/principal';
 import { secretHint } from './credential-cipher';
-import { toHealthDto } from './credential-health';
+import { credentialStatus, toHealthDto } from './credential-health';
 import type { CredentialHealthDto } from './dto/oauth.dto';
 import { OAuthCredentialsService, sealingContext } from './oauth-credentials.service';
 import { OAuthTokenClient } from './oauth-token.client';
@@ -95,6 +95,7 @@ export class OAuthRefreshService {
       if (!row || row.status === 'revoked')
         throw new ConflictException(`"${provider}" was revoked during the refresh`);
       const now = new Date();
+      const from = credentialStatus(row, now);
       row.refreshStartedAt = null;
       row.updatedBy = actor.id;
       if (result.ok) {
@@ -128,6 +129,7 @@ export class OAuthRefreshService {
               refresh_token_rotated: result.refreshToken !== null,
             }
           : { error: result.error, consecutive_failures: saved.consecutiveFailures },
+        { from, to: credentialStatus(saved, now) },
       );
       return toHealthDto(provider, saved, now);
     });

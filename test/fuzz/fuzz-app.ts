@@ -1,3 +1,4 @@
+import { endingStreams } from '../helpers/ending-streams';
 import fc from 'fast-check';
 import request from 'supertest';
 import { RATE_LIMITS } from '../../src/rate-limit/rate-limits';
@@ -122,7 +123,8 @@ async function send(target: FuzzTarget, op: Operation, req: FuzzRequest) {
   let call = request(target.t.http)[req.method](req.url).set(target.credentials(op)).set(req.headers);
   if (req.body && 'json' in req.body) call = call.send(req.body.json as object);
   else if (req.body) call = call.set('Content-Type', req.body.contentType).send(req.body.raw);
-  return call;
+  // The event stream never ends by itself: judge its status and headers, then hang up.
+  return op.responses['200']?.content?.['text/event-stream'] ? endingStreams(call) : call;
 }
 
 /**

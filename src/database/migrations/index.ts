@@ -1,4 +1,5 @@
 // Every migration, oldest first. `npm run migration:generate -- Name` appends new ones here.
+import { Events1796309044594 } from './1796309044594-Events';
 import { TokenSavings1795288595893 } from './1795288595893-TokenSavings';
 import { Dashboard1795286831957 } from './1795286831957-Dashboard';
 import { Governance1795285838154 } from './1795285838154-Governance';
@@ -18,4 +19,5 @@ export const MIGRATIONS = [
   UnloggedRateLimits1795286500000,
   Dashboard1795286831957,
   TokenSavings1795288595893,
+  Events1796309044594,
 ];
