@@ -15,7 +15,7 @@ import { SYSTEM_OWNER } from '../events/event-types';
 import { ConfigError } from '../config/config-error';
 import { bodyInvalid } from '../http/validation-errors';
 import type { Principal } from '../auth/principal';
-import { CredentialCipher, secretHint } from './credential-cipher';
+import { CredentialCipher, secretHint } from '../secrets/credential-cipher';
 import { credentialStatus, toHealthDto } from './credential-health';
 import type {
   CredentialEventListDto,
@@ -26,7 +26,7 @@ import type {
 import { OAuthCredentialEvent } from './oauth-credential-event.entity';
 import type { CredentialEventType } from './oauth-credential-event.entity';
 import { OAuthCredential } from './oauth-credential.entity';
-import { tokenUrlProblem } from './token-url';
+import { tokenUrlProblem } from '../outbound/address-rules';
 
 /** The secret fields, the column pair each lives in, and their AAD label. */
 export const SECRET_FIELDS = [

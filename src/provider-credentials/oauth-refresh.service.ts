@@ -2,13 +2,13 @@ import { BadGatewayException, ConflictException, Injectable, NotFoundException }
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import type { Principal } from '../auth/principal';
-import { secretHint } from './credential-cipher';
+import { secretHint } from '../secrets/credential-cipher';
 import { credentialStatus, toHealthDto } from './credential-health';
 import type { CredentialHealthDto } from './dto/oauth.dto';
 import { OAuthCredentialsService, sealingContext } from './oauth-credentials.service';
 import { OAuthTokenClient } from './oauth-token.client';
 import type { RefreshGrantRequest, RefreshGrantResult } from './oauth-token.client';
-import { tokenUrlProblem } from './token-url';
+import { tokenUrlProblem } from '../outbound/address-rules';
 
 /**
  * A refresh still `refresh_pending` this long after its deadline (AUTOPACK_OAUTH_REFRESH_TIMEOUT_SECONDS)
