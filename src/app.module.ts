@@ -18,6 +18,7 @@ import {
   externalActionsPolicyProvider,
 } from './external-actions/external-actions.module';
 import { EventsModule } from './events/events.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 import { HealthModule } from './health/health.module';
 import { ObservabilityModule } from './observability/observability.module';
 import { DashboardModule, modelCatalogProvider } from './dashboard/dashboard.module';
@@ -72,6 +73,7 @@ export class AppModule {
         GovernanceModule,
         ExternalActionsModule,
         EventsModule,
+        WebhooksModule,
       ],
       providers: [
         // Order matters: authentication decides the principal the rate limiter counts against.

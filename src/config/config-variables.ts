@@ -428,6 +428,29 @@ export const CONFIG_VARIABLES = {
         'minutes before an approval, governance request or action approval expires that its `*.expiring` event is written',
     },
   }),
+  AUTOPACK_CONSOLE_URL: variable({
+    field: 'consoleUrl',
+    parse: matching(/^https?:\/\/[^\s]{1,500}$/, 'must be an http(s) URL'),
+    default: 'http://localhost:8000/console',
+    doc: {
+      meaning: "the operator console's base URL: the deep link in every webhook, Slack and Telegram message",
+    },
+  }),
+  AUTOPACK_WEBHOOK_TIMEOUT_SECONDS: variable({
+    field: 'webhookTimeoutMs',
+    parse: map(int(1, 30), (seconds) => seconds * 1000),
+    default: 10_000,
+    doc: { default: '`10`', meaning: 'deadline of one webhook delivery attempt, the answer included' },
+  }),
+  AUTOPACK_WEBHOOK_FAILURE_LIMIT: variable({
+    field: 'webhookFailureLimit',
+    parse: int(1, 10_000),
+    default: 15,
+    doc: {
+      meaning:
+        'failed delivery attempts in a row after which an endpoint is disabled (audited, and an event)',
+    },
+  }),
   LOG_LEVEL: variable({
     field: 'logLevel',
     parse: oneOf(LOG_LEVELS),

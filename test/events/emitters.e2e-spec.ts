@@ -47,10 +47,21 @@ describe('events from the seams: approvals, governance, actions, credentials; th
   });
   afterAll(() => t.close());
 
-  const eventsOf = async (who: Record<string, string>, subjectId: string) =>
-    ((await request(t.http).get('/events?limit=500').set(who).expect(200)).body.events as EventJson[]).filter(
-      (e) => e.subject.id === subjectId,
-    );
+  /**
+   * The events about one subject that `who` sees, once at least `atLeast` are readable: an event is
+   * returned only after every older writing transaction in the cluster has ended (docs/EVENTS.md), so a
+   * parallel test's transaction may hold it back for a moment.
+   */
+  const eventsOf = async (who: Record<string, string>, subjectId: string, atLeast = 0) => {
+    const deadline = Date.now() + 5_000;
+    for (;;) {
+      const events = (
+        (await request(t.http).get('/events?limit=500').set(who).expect(200)).body.events as EventJson[]
+      ).filter((e) => e.subject.id === subjectId);
+      if (events.length >= atLeast || Date.now() > deadline) return events;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  };
   const ask = () =>
     request(t.http)
       .post('/approval/request')
@@ -69,7 +80,7 @@ describe('events from the seams: approvals, governance, actions, credentials; th
       .set(operator.auth)
       .send({ decision: 'reject', comment: 'not now' })
       .expect(200);
-    const events = await eventsOf(executor.headers, body.approval_id);
+    const events = await eventsOf(executor.headers, body.approval_id, 2);
     expect(events.map((e) => e.type)).toEqual(['approval.requested', 'approval.decided']);
     expect(events[1].data).toMatchObject({ status: 'rejected', automatic: false });
     expect(events.every((e) => e.owner === executor.principalId)).toBe(true);
@@ -133,9 +144,9 @@ describe('events from the seams: approvals, governance, actions, credentials; th
     const scheduler = t.app.get(ExpiryScheduler);
     await scheduler.sweepAll();
     await scheduler.sweepAll();
-    const warned = await eventsOf(executor.headers, body.approval_id);
+    const warned = await eventsOf(executor.headers, body.approval_id, 2);
     expect(warned.map((e) => e.type)).toEqual(['approval.requested', 'approval.expiring']);
-    const governanceEvents = await eventsOf(executor.headers, governance.body.request_id);
+    const governanceEvents = await eventsOf(executor.headers, governance.body.request_id, 2);
     expect(governanceEvents.map((e) => e.type)).toEqual(
       governance.body.status === 'pending'
         ? ['governance_request.created', 'governance_request.expiring']
@@ -147,19 +158,19 @@ describe('events from the seams: approvals, governance, actions, credentials; th
         body.approval_id,
       ]);
     await scheduler.sweepAll();
-    const after = await eventsOf(executor.headers, body.approval_id);
+    const after = await eventsOf(executor.headers, body.approval_id, 3);
     expect(after.map((e) => e.type)).toEqual(['approval.requested', 'approval.expiring', 'approval.expired']);
   });
 
   it('external actions: proposed, approved, claimed, expiring, all owned by the proposer', async () => {
     await storeCredentials(t, ['etsy']);
     const action = await approved(t, executor, [operator]);
-    const events = await eventsOf(executor.headers, action.id);
+    const events = await eventsOf(executor.headers, action.id, 2);
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['action.proposed', 'action.approved']));
     await t.app.get(ExpiryScheduler).sweepAll();
-    expect((await eventsOf(executor.headers, action.id)).map((e) => e.type)).toContain('action.expiring');
+    expect((await eventsOf(executor.headers, action.id, 3)).map((e) => e.type)).toContain('action.expiring');
     expect((await claim(t, executor, action.id, action.payload_hash)).status).toBe(200);
-    const all = await eventsOf(executor.headers, action.id);
+    const all = await eventsOf(executor.headers, action.id, 4);
     expect(all.map((e) => e.type)).toContain('action.claimed');
     expect(all.every((e) => e.owner === executor.principalId && e.subject.type === 'action')).toBe(true);
     expect(await eventsOf(other.headers, action.id)).toEqual([]);
@@ -167,7 +178,7 @@ describe('events from the seams: approvals, governance, actions, credentials; th
 
   it('credential health changes are events that only those who see everything see', async () => {
     await storeCredentials(t, ['youtube']);
-    const seen = await eventsOf(operator.auth, 'youtube');
+    const seen = await eventsOf(operator.auth, 'youtube', 1);
     expect(seen.map((e) => e.type)).toEqual(['credential.health_changed']);
     expect(seen[0].data).toMatchObject({ from: 'not_configured', to: 'valid' });
     expect(await eventsOf(executor.headers, 'youtube')).toEqual([]);

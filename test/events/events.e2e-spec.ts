@@ -46,6 +46,16 @@ describe('the event log, its page and its stream', () => {
       has_more: boolean;
     };
 
+  /** A page holding at least `count` events (an event is readable once older writers have ended). */
+  const pageWith = async (key: TestApiKey, query: string, count: number) => {
+    const deadline = Date.now() + 5_000;
+    for (;;) {
+      const result = await page(key, query);
+      if (result.events.length >= count || Date.now() > deadline) return result;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  };
+
   it('writes the events of a change in its transaction: run started, phase and run state, results', async () => {
     const runId = await start(executorA);
     await request(t.http)
@@ -53,7 +63,7 @@ describe('the event log, its page and its stream', () => {
       .set(executorA.headers)
       .send({ state: 'EXECUTING' })
       .expect(200);
-    const { events } = await page(executorA, `?run_id=${runId}`);
+    const { events } = await pageWith(executorA, `?run_id=${runId}`, 3);
     expect(events.map((e) => e.type)).toEqual(['run.started', 'phase.state_changed', 'run.state_changed']);
     expect(events[0]).toMatchObject({ owner: executorA.principalId, run_id: runId, subject: { id: runId } });
     expect(events[1]).toMatchObject({ data: { from: 'QUEUED', to: 'EXECUTING' } });
@@ -184,7 +194,7 @@ describe('the event log, its page and its stream', () => {
 
   it('resumes with Last-Event-ID (or ?after=) by replaying from the table, and sends comment heartbeats', async () => {
     const runId = await start(executorA);
-    const { events } = await page(executorA, `?run_id=${runId}`);
+    const { events } = await pageWith(executorA, `?run_id=${runId}`, 1);
     expect(events).toHaveLength(1);
     await request(t.http)
       .post(phasePath(runId, 'P1', 'update_status'))

@@ -7,7 +7,10 @@ import type request from 'supertest';
  * judges); any other answer is read and parsed as usual. For the tests that walk every operation.
  */
 export function endingStreams(pending: request.Test): request.Test {
-  const parse = (res: IncomingMessage & { text?: string }, done: (err: Error | null, body: unknown) => void) => {
+  const parse = (
+    res: IncomingMessage & { text?: string },
+    done: (err: Error | null, body: unknown) => void,
+  ) => {
     if (String(res.headers['content-type'] ?? '').startsWith('text/event-stream')) {
       res.text = '';
       done(null, {});

@@ -1,4 +1,5 @@
 // Every migration, oldest first. `npm run migration:generate -- Name` appends new ones here.
+import { Webhooks1796310515432 } from './1796310515432-Webhooks';
 import { Events1796309044594 } from './1796309044594-Events';
 import { TokenSavings1795288595893 } from './1795288595893-TokenSavings';
 import { Dashboard1795286831957 } from './1795286831957-Dashboard';
@@ -20,4 +21,5 @@ export const MIGRATIONS = [
   Dashboard1795286831957,
   TokenSavings1795288595893,
   Events1796309044594,
+  Webhooks1796310515432,
 ];
