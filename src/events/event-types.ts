@@ -32,7 +32,8 @@ export const EVENT_TYPES = {
   'action.expired': "an action's approval expired before it was executed",
   'action.expiring': "an approved action's approval expires soon (`data.expires_at`)",
   'credential.health_changed': "a provider credential's health changed (`data.from`, `data.to`)",
-  'webhook.disabled': 'the server disabled a webhook endpoint (`data.reason`: 410, or too many failures in a row)',
+  'webhook.disabled':
+    'the server disabled a webhook endpoint (`data.reason`: 410, or too many failures in a row)',
 } as const;
 
 export type EventType = keyof typeof EVENT_TYPES;
