@@ -1,39 +1,10 @@
-import { ChildProcess, fork } from 'node:child_process';
-import { join } from 'node:path';
 import request from 'supertest';
 import { createTestApp, TestApp } from '../helpers/app';
+import { AppProcess, startAppProcess, stopAppProcess } from '../helpers/app-process';
 import { adminQuery } from '../helpers/database';
 import { mintApiKey, TestApiKey } from '../helpers/identity';
 import { startBody, uniqueRunId } from '../helpers/runs';
 import { openSse } from '../helpers/sse';
-
-interface AppProcess {
-  child: ChildProcess;
-  base: string;
-  pid: number;
-}
-
-function startAppProcess(databaseUrl: string): Promise<AppProcess> {
-  const child = fork(join(__dirname, '..', 'support', 'events-app-process.ts'), [], {
-    execArgv: ['-r', 'ts-node/register/transpile-only'],
-    env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'error' },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    child.once('message', (message: { port: number; pid: number }) =>
-      resolve({ child, base: `http://127.0.0.1:${message.port}`, pid: message.pid }),
-    );
-    child.once('exit', (code) => reject(new Error(`app process exited early with code ${code}`)));
-  });
-}
-
-function stop(app: AppProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (app.child.exitCode !== null) return resolve();
-    app.child.once('exit', () => resolve());
-    app.child.send('stop');
-  });
-}
 
 describe('events across two app processes on one database', () => {
   let b: TestApp; // this process: where the streams are open
@@ -44,12 +15,12 @@ describe('events across two app processes on one database', () => {
   beforeAll(async () => {
     b = await createTestApp({ env: { AUTOPACK_RATE_LIMIT_PER_MINUTE: '100000' } });
     bBase = `http://127.0.0.1:${await b.listen()}`;
-    a = await startAppProcess(b.config.databaseUrl!);
+    a = await startAppProcess('actions-app-process.ts', b.config.databaseUrl!);
     executor = await mintApiKey(b, ['runs:write', 'events:read']);
   }, 120_000);
 
   afterAll(async () => {
-    if (a) await stop(a);
+    if (a) await stopAppProcess(a);
     await b.close();
   });
 

@@ -1,5 +1,5 @@
 /**
- * One app process for the multi-process claim test: the real app with every external-actions switch on,
+ * One app process for the multi-process tests (claims, events): the real app with every external-actions switch on,
  * on the database in DATABASE_URL, listening on a free loopback port that it reports to its parent.
  * Started by the test with `node -r ts-node/register/transpile-only`.
  */
