@@ -236,6 +236,24 @@ describe('webhooks: signed, retried, logged, admin-managed', () => {
       enabled: false,
       disabled_reason: 'the receiver answered 410 Gone',
     });
+    // An admin enables it again (the count starts over); an update obeys the same URL rules.
+    const enabled = await request(t.http)
+      .patch(`/webhooks/${hook.id}`)
+      .set(admin.auth)
+      .send({ enabled: true })
+      .expect(200);
+    expect(enabled.body).toMatchObject({ enabled: true, disabled_reason: null, consecutive_failures: 0 });
+    await request(t.http)
+      .patch(`/webhooks/${hook.id}`)
+      .set(admin.auth)
+      .send({ url: 'http://169.254.169.254/' })
+      .expect(422);
+    await request(t.http).patch(`/webhooks/${hook.id}`).set(admin.auth).send({ kind: 'slack' }).expect(422);
+    await request(t.http)
+      .patch(`/webhooks/${hook.id}`)
+      .set(admin.auth)
+      .send({ telegram_chat_id: '42' })
+      .expect(422);
   });
 
   it('a queued delivery survives an app restart (the queue is PostgreSQL)', async () => {

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, OmitType, PartialType } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -41,7 +41,7 @@ export class CreateWebhookDto {
   @IsIn(EVENT_TYPE_NAMES, { each: true })
   event_types: string[];
 
-  /** Default true. */
+  /** Default true (on create). Enabling again later resets the failure count and resumes queued deliveries. */
   @IsOptional()
   @IsBoolean()
   enabled?: boolean;
@@ -54,40 +54,8 @@ export class CreateWebhookDto {
   telegram_chat_id?: string;
 }
 
-export class UpdateWebhookDto {
-  @IsOptional()
-  @IsString()
-  @Length(1, 100)
-  name?: string;
-
-  @IsOptional()
-  @IsString()
-  @Length(1, 2048)
-  url?: string;
-
-  @ApiPropertyOptional({
-    type: [String],
-    enum: EVENT_TYPE_NAMES,
-    minItems: 1,
-    maxItems: EVENT_TYPE_NAMES.length,
-  })
-  @IsOptional()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(EVENT_TYPE_NAMES.length)
-  @IsIn(EVENT_TYPE_NAMES, { each: true })
-  event_types?: string[];
-
-  /** Enabling again resets the failure count; queued deliveries resume. */
-  @IsOptional()
-  @IsBoolean()
-  enabled?: boolean;
-
-  @IsOptional()
-  @IsString()
-  @Length(1, 64)
-  @Matches(CHAT_ID, { message: 'telegram_chat_id must be a chat number or @channelname' })
-  telegram_chat_id?: string;
-}
+/** Any field but `kind`; enabling again resets the failure count and resumes the queued deliveries. */
+export class UpdateWebhookDto extends PartialType(OmitType(CreateWebhookDto, ['kind'] as const)) {}
 
 export class WebhookDto {
   id: string;
