@@ -65,7 +65,10 @@ export class AuthGuard implements CanActivate {
         const ticket = request.query?.ticket;
         if (requirement.streamTicket && typeof ticket === 'string' && !this.presentsCredentials(request)) {
           // Single use: a ticket that was already used, expired or never minted is refused alike.
-          const principal = await this.tickets.redeem(ticket);
+          const minted = await this.tickets.redeem(ticket);
+          // A user is read again, like on every request: disabled since, or a changed role, counts now.
+          const principal =
+            minted?.kind === 'user' ? await this.users.principalOf(minted.id.replace(/^user:/, '')) : minted;
           if (!principal) throw new UnauthorizedException(INVALID_CREDENTIALS);
           return this.withReadScope(principal, requirement);
         }

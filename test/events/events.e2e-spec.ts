@@ -256,7 +256,21 @@ describe('the event log, its page and its stream', () => {
     await request(t.http).get(`/events?ticket=${other}`).expect(401);
     await request(t.http).get('/events').query({ after: 'x' }).set(user.auth).expect(400);
     // The unused ticket still works once (it was not consumed by the refused page request).
-    expect((await openSse(base, `/events/stream?ticket=${other}`)).status).toBe(200);
+    const once = await openSse(base, `/events/stream?ticket=${other}`);
+    expect(once.status).toBe(200);
+    once.close();
+    // A user disabled after minting a ticket cannot use it: the user is read again when it is redeemed.
+    const leaving = await createUser(t, { role: 'operator' });
+    const spare = (await request(t.http).post('/events/stream-ticket').set(leaving.auth).expect(201)).body
+      .ticket;
+    rememberSecret(spare);
+    const admin = await createUser(t, { role: 'admin' });
+    await request(t.http)
+      .patch(`/api/auth/users/${leaving.id}`)
+      .set(admin.auth)
+      .send({ disabled: true })
+      .expect(200);
+    expect((await openSse(base, `/events/stream?ticket=${spare}`)).status).toBe(401);
   });
 
   it('refuses bad input: unknown types 422 naming them, malformed cursor 400, limit over 500 400, pruned 410', async () => {

@@ -20,7 +20,12 @@ export class UserAuthenticator {
     if (!match) return null;
     const claims = this.tokens.verify(match[1]);
     if (!claims) return null;
-    const user = await this.users.findById(claims.sub);
+    return this.principalOf(claims.sub);
+  }
+
+  /** The principal of an enabled user as the database has it now (role included), or null. */
+  async principalOf(userId: string): Promise<Principal | null> {
+    const user = await this.users.findById(userId);
     if (!user || user.disabledAt !== null) return null;
     return {
       kind: 'user',
