@@ -26,6 +26,7 @@ const FAN_OUT_PAGES = 10;
 const MAX_RESPONSE_BYTES = 16 * 1024;
 /** Even with nothing due and no notification, look again this often (another replica's retries). */
 const IDLE_MS = 5_000;
+const HELD_BACK_RETRY_MS = 100;
 
 /**
  * Delivers the event log to the webhook endpoints, at least once. The project's one background pattern:
@@ -84,7 +85,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
 
   /** One pass; answers how long until the next delivery is due (ms). Public for tests and benches. */
   async pass(): Promise<number> {
-    await this.fanOut();
+    const heldBack = await this.fanOut();
     for (;;) {
       const claimed = await this.claim();
       if (claimed.length === 0) break;
@@ -96,10 +97,14 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
        JOIN webhook_endpoints e ON e.id = d.endpoint_id
        WHERE e.enabled AND d.status IN ('pending', 'sending')`,
     );
-    return next.due ? Math.max(0, next.due.getTime() - Date.now()) : IDLE_MS;
+    const due = next.due ? Math.max(0, next.due.getTime() - Date.now()) : IDLE_MS;
+    // Events waiting behind an older transaction still in flight: look again shortly.
+    return heldBack ? Math.min(due, HELD_BACK_RETRY_MS) : due;
   }
 
-  private async fanOut(): Promise<void> {
+  /** Queues new events for every enabled endpoint; true when some were held back (not settled yet). */
+  private async fanOut(): Promise<boolean> {
+    let heldBack = false;
     const endpoints: Array<{ id: string }> = await this.dataSource.query(
       'SELECT id FROM webhook_endpoints WHERE enabled',
     );
@@ -136,6 +141,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
               .execute();
           }
           after = page.next;
+          if (page.heldBack) heldBack = true;
           if (!page.hasMore) break;
         }
         if (after.txId !== endpoint.cursorTxId || after.id !== endpoint.cursorId) {
@@ -147,6 +153,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
         }
       });
     }
+    return heldBack;
   }
 
   /** Due deliveries of enabled endpoints become `sending`, each with a lease past the attempt's deadline. */
