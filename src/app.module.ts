@@ -17,6 +17,8 @@ import {
   ExternalActionsModule,
   externalActionsPolicyProvider,
 } from './external-actions/external-actions.module';
+import { EventsModule } from './events/events.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 import { HealthModule } from './health/health.module';
 import { ObservabilityModule } from './observability/observability.module';
 import { DashboardModule, modelCatalogProvider } from './dashboard/dashboard.module';
@@ -70,6 +72,8 @@ export class AppModule {
         AuditModule,
         GovernanceModule,
         ExternalActionsModule,
+        EventsModule,
+        WebhooksModule,
       ],
       providers: [
         // Order matters: authentication decides the principal the rate limiter counts against.

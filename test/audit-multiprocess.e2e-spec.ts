@@ -1,39 +1,9 @@
-import { ChildProcess, fork } from 'node:child_process';
-import { join } from 'node:path';
 import request from 'supertest';
 import { verifyAuditChain } from '../src/audit/audit-chain.verifier';
 import { TEST_INSTANCE_KEY } from './helpers/app';
+import { AppProcess, startAppProcess, stopAppProcess } from './helpers/app-process';
 import { appendEvents, MigratedDatabase, openMigratedDatabase } from './helpers/audit';
 import { PROBE_COUNTERS_DDL } from './helpers/audit-probe.controller';
-
-interface AppProcess {
-  child: ChildProcess;
-  base: string;
-  pid: number;
-}
-
-function startAppProcess(databaseUrl: string): Promise<AppProcess> {
-  const child = fork(join(__dirname, 'support', 'audit-app-process.ts'), [], {
-    execArgv: ['-r', 'ts-node/register/transpile-only'],
-    // Errors only: if a request fails, its cause shows in the test output.
-    env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'error' },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    child.once('message', (message: { port: number; pid: number }) =>
-      resolve({ child, base: `http://127.0.0.1:${message.port}`, pid: message.pid }),
-    );
-    child.once('exit', (code) => reject(new Error(`app process exited early with code ${code}`)));
-  });
-}
-
-function stop(app: AppProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (app.child.exitCode !== null) return resolve();
-    app.child.once('exit', () => resolve());
-    app.child.send('stop');
-  });
-}
 
 /** `count` increments against one app process, `concurrency` requests in flight at a time. */
 async function hammer(app: AppProcess, count: number, concurrency: number): Promise<string[]> {
@@ -60,11 +30,16 @@ describe('audit chain with two app processes on one database', () => {
     db = await openMigratedDatabase();
     await db.dataSource.query(PROBE_COUNTERS_DDL);
     await db.dataSource.query(`INSERT INTO probe_counters (name) VALUES ('shared')`);
-    apps.push(...(await Promise.all([startAppProcess(db.url), startAppProcess(db.url)])));
+    apps.push(
+      ...(await Promise.all([
+        startAppProcess('audit-app-process.ts', db.url),
+        startAppProcess('audit-app-process.ts', db.url),
+      ])),
+    );
   }, 120_000);
 
   afterAll(async () => {
-    await Promise.all(apps.map(stop));
+    await Promise.all(apps.map(stopAppProcess));
     await db.dataSource.destroy();
   });
 

@@ -21,7 +21,8 @@ function assertNoSecretLogged(): void {
     return; // no app ran (unit tests only)
   }
   // Apps ran (every test app records its secrets) but wrote no log: the capture is broken, not clean.
-  if (scan.logFiles === 0) throw new Error(`log capture is broken: apps ran but wrote no log file (${directory})`);
+  if (scan.logFiles === 0)
+    throw new Error(`log capture is broken: apps ran but wrote no log file (${directory})`);
   if (scan.logLines === 0)
     throw new Error(`log capture is broken: ${scan.logFiles} log files but no lines (${directory})`);
   if (scan.hits.length > 0) {

@@ -25,6 +25,12 @@ export const EXPIRY_KINDS = {
     effect:
       '`EXECUTING` → `OUTCOME_UNKNOWN` (never re-executed; an operator reconciles); audited `action.outcome_unknown`',
   },
+  events: {
+    what: 'event log retention (`GET /events`, docs/EVENTS.md)',
+    setting: 'AUTOPACK_EVENTS_RETENTION_DAYS',
+    effect:
+      'events older than the retention are deleted (up to 10,000 per sweep); the audit log is untouched',
+  },
 } as const;
 export type ExpiryKind = keyof typeof EXPIRY_KINDS;
 

@@ -1,14 +1,16 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import type { AppConfig } from '../config/app-config';
 import { ExpiryScheduler } from './expiry-scheduler';
 
 /** A data source whose transactions hand the callback a dummy manager: the scheduler's own logic only. */
 const fakeDataSource = {
   transaction: <T>(work: (manager: EntityManager) => Promise<T>) => work({} as EntityManager),
 } as unknown as DataSource;
+const config = { eventsExpiringWarningMs: 300_000 } as AppConfig;
 
 describe('ExpiryScheduler', () => {
   it('runs every registered kind, and one failing kind neither stops the others nor escapes', async () => {
-    const scheduler = new ExpiryScheduler(fakeDataSource);
+    const scheduler = new ExpiryScheduler(fakeDataSource, config);
     const ran: string[] = [];
     scheduler.register({ kind: 'approval', expireOverdue: () => (ran.push('approval'), Promise.resolve(2)) });
     scheduler.register({
@@ -26,7 +28,7 @@ describe('ExpiryScheduler', () => {
   });
 
   it('fails closed on demand: expireNow lets the error reach the read or decision that asked', async () => {
-    const scheduler = new ExpiryScheduler(fakeDataSource);
+    const scheduler = new ExpiryScheduler(fakeDataSource, config);
     scheduler.register({
       kind: 'governance_request',
       expireOverdue: () => Promise.reject(new Error('boom')),
@@ -35,7 +37,7 @@ describe('ExpiryScheduler', () => {
   });
 
   it('refuses a kind registered twice, and an unknown kind', () => {
-    const scheduler = new ExpiryScheduler(fakeDataSource);
+    const scheduler = new ExpiryScheduler(fakeDataSource, config);
     scheduler.register({ kind: 'approval', expireOverdue: () => Promise.resolve(0) });
     expect(() => scheduler.register({ kind: 'approval', expireOverdue: () => Promise.resolve(0) })).toThrow(
       /twice/,

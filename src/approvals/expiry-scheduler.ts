@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { EntityManager } from 'typeorm';
+import { AppConfig } from '../config/app-config';
 import type { ExpiryKind } from './expiry-kinds';
 
 /** How often every process looks for overdue requests of every kind. */
@@ -15,6 +16,11 @@ export const EXPIRY_SWEEP_INTERVAL_MS = 30_000;
 export interface OverdueSweep {
   readonly kind: ExpiryKind;
   expireOverdue(manager: EntityManager): Promise<number>;
+  /**
+   * Optional: writes the `*.expiring` event of every item that expires within `windowMs` and has not been
+   * warned about yet (SKIP LOCKED likewise). Run by the interval only, never before a read.
+   */
+  warnExpiring?(manager: EntityManager, windowMs: number): Promise<number>;
 }
 
 /**
@@ -28,7 +34,10 @@ export class ExpiryScheduler implements OnApplicationBootstrap, OnModuleDestroy 
   private readonly sweeps = new Map<ExpiryKind, OverdueSweep>();
   private timer?: NodeJS.Timeout;
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+  ) {}
 
   register(sweep: OverdueSweep): void {
     if (this.sweeps.has(sweep.kind)) throw new Error(`expiry kind "${sweep.kind}" is registered twice`);
@@ -61,9 +70,13 @@ export class ExpiryScheduler implements OnApplicationBootstrap, OnModuleDestroy 
    */
   async sweepAll(): Promise<number> {
     let expired = 0;
-    for (const kind of this.sweeps.keys()) {
+    for (const [kind, sweep] of this.sweeps) {
       try {
         expired += await this.expireNow(kind);
+        if (sweep.warnExpiring) {
+          const warn = sweep.warnExpiring.bind(sweep);
+          await this.dataSource.transaction((manager) => warn(manager, this.config.eventsExpiringWarningMs));
+        }
       } catch (error: unknown) {
         this.logger.error(
           `expiry sweep of ${kind} failed: ${error instanceof Error ? error.message : String(error)}`,

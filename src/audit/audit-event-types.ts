@@ -14,6 +14,7 @@ export const AUDIT_SUBJECT_TYPES = [
   'session',
   'kill_switch',
   'spend_cap',
+  'webhook',
   'system',
 ] as const;
 export type AuditSubjectType = (typeof AUDIT_SUBJECT_TYPES)[number];

@@ -14,6 +14,11 @@ export interface AuthRequirement {
   mode: AuthMode;
   scope?: ApiScope;
   role?: UserRole;
+  /**
+   * `public_read` only: a single-use stream ticket (`?ticket=`, POST /events/stream-ticket) also
+   * authenticates, for browsers' EventSource, which cannot send headers.
+   */
+  streamTicket?: boolean;
 }
 
 export const API_KEY_SECURITY = 'api_key';
@@ -42,12 +47,13 @@ function declare(requirement: AuthRequirement, ...docs: Array<ClassDecorator | M
 export const Public = () => declare({ mode: 'public' });
 
 /**
- * Operator reads: any authenticated principal with read rights (a user, or an API key holding a read
- * scope). Anonymous only outside production with `AUTOPACK_PUBLIC_READ=1`.
+ * Operator reads: any authenticated principal with read rights (a user, or an API key holding `scope`,
+ * `runs:read` unless named). Anonymous only outside production with `AUTOPACK_PUBLIC_READ=1`.
+ * `streamTicket` also admits a single-use stream ticket in `?ticket=` (for EventSource).
  */
-export const PublicRead = () =>
+export const PublicRead = (scope: ApiScope = 'runs:read', options: { streamTicket?: boolean } = {}) =>
   declare(
-    { mode: 'public_read', scope: 'runs:read' },
+    { mode: 'public_read', scope, ...(options.streamTicket ? { streamTicket: true } : {}) },
     ApiSecurity(API_KEY_SECURITY),
     ApiSecurity(BEARER_SECURITY),
   );

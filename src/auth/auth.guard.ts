@@ -11,6 +11,8 @@ import { ApiKeyAuthenticator } from './api-key.authenticator';
 import { AUTH_METADATA, AuthRequirement } from './auth.decorators';
 import { ANONYMOUS_PRINCIPAL, AuthenticatedRequest, Principal, roleSatisfies } from './principal';
 import { JwtBearerGuard } from './jwt/jwt-bearer.guard';
+import { StreamTicketsService } from './stream-tickets/stream-tickets.service';
+import { UserAuthenticator } from './users/user.authenticator';
 
 export const INVALID_CREDENTIALS = 'Missing or invalid credentials';
 
@@ -32,6 +34,8 @@ export class AuthGuard implements CanActivate {
     private readonly config: AppConfig,
     private readonly apiKeys: ApiKeyAuthenticator,
     private readonly bearer: JwtBearerGuard,
+    private readonly users: UserAuthenticator,
+    private readonly tickets: StreamTicketsService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -64,6 +68,16 @@ export class AuthGuard implements CanActivate {
       }
 
       case 'public_read': {
+        const ticket = request.query?.ticket;
+        if (requirement.streamTicket && typeof ticket === 'string' && !this.presentsCredentials(request)) {
+          // Single use: a ticket that was already used, expired or never minted is refused alike.
+          const minted = await this.tickets.redeem(ticket);
+          // A user is read again, like on every request: disabled since, or a changed role, counts now.
+          const principal =
+            minted?.kind === 'user' ? await this.users.enabledUser(minted.id.replace(/^user:/, '')) : minted;
+          if (!principal) throw new UnauthorizedException(INVALID_CREDENTIALS);
+          return this.withReadScope(principal, requirement);
+        }
         if (!this.presentsCredentials(request)) {
           if (this.config.publicRead) return ANONYMOUS_PRINCIPAL;
           throw new UnauthorizedException(INVALID_CREDENTIALS);
@@ -72,11 +86,7 @@ export class AuthGuard implements CanActivate {
         if (request.headers.authorization !== undefined) return this.requireUser(request, context);
         const principal = await this.authenticateMachine(request);
         if (!principal) throw new UnauthorizedException(INVALID_CREDENTIALS);
-        // The scope the route declares (one truth with its x-autopack-auth), not a list kept here.
-        if (!principal.isAdmin && !(requirement.scope && principal.scopes.includes(requirement.scope))) {
-          throw new ForbiddenException(`This API key lacks the "${requirement.scope}" scope`);
-        }
-        return principal;
+        return this.withReadScope(principal, requirement);
       }
 
       case 'user': {
@@ -96,6 +106,15 @@ export class AuthGuard implements CanActivate {
   }
 
   /** A bearer token verified by passport-jwt (JwtStrategy) of a live session of an enabled user. */
+  /** Machines need the scope the route declares (one truth with its x-autopack-auth); users read. */
+  private withReadScope(principal: Principal, requirement: AuthRequirement): Principal {
+    if (principal.kind === 'user' || principal.isAdmin) return principal;
+    if (!(requirement.scope && principal.scopes.includes(requirement.scope))) {
+      throw new ForbiddenException(`This API key lacks the "${requirement.scope}" scope`);
+    }
+    return principal;
+  }
+
   private async requireUser(request: AuthenticatedRequest, context: ExecutionContext): Promise<Principal> {
     const principal = await this.bearer.authenticate(request, context.switchToHttp().getResponse());
     if (!principal || principal.kind !== 'user') throw new UnauthorizedException(INVALID_CREDENTIALS);

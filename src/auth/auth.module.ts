@@ -11,6 +11,7 @@ import { JwtStrategy } from './jwt/jwt.strategy';
 import { TokenService } from './jwt/token.service';
 import { SessionsController } from './sessions/sessions.controller';
 import { SessionsService } from './sessions/sessions.service';
+import { StreamTicketsService } from './stream-tickets/stream-tickets.service';
 import { LoginService } from './users/login.service';
 import { PasswordHasher } from './users/password-hasher';
 import { PasswordsController } from './users/passwords.controller';
@@ -33,10 +34,19 @@ import { UsersService } from './users/users.service';
     PasswordHasher,
     PasswordsService,
     SessionsService,
+    StreamTicketsService,
     TokenService,
     UserAuthenticator,
     UsersService,
   ],
-  exports: [ApiKeyAuthenticator, AuthGuard, ApiKeysService, SessionsService, TokenService, UsersService],
+  exports: [
+    ApiKeyAuthenticator,
+    AuthGuard,
+    ApiKeysService,
+    SessionsService,
+    StreamTicketsService,
+    TokenService,
+    UsersService,
+  ],
 })
 export class AuthModule {}

@@ -10,6 +10,9 @@ export const API_SCOPES = [
   'actions:execute',
   'approvals:request',
   'metrics:read',
+  // The event log, page and stream (docs/EVENTS.md). Not implied by runs:read: a key that reads runs
+  // does not silently start receiving every approval and action notification.
+  'events:read',
 ] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
 

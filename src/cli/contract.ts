@@ -12,6 +12,7 @@ import { EXPIRY_SWEEP_INTERVAL_MS } from '../approvals/expiry-scheduler';
 import { renderLifecycleDiagram } from '../external-actions/action-lifecycle';
 import { renderSwitchTable } from '../external-actions/kill-switches.service';
 import { RATE_LIMITS } from '../rate-limit/rate-limits';
+import { renderEventTypesTable } from '../events/event-types';
 import { loadPathPolicy, renderPathPolicy } from '../governance/path-policy';
 import { describeDifference, fillGeneratedBlocks, renderEndpointReference } from '../openapi/contract';
 import { buildOpenApiDocument } from '../openapi/openapi';
@@ -21,6 +22,7 @@ const CONTRACT_FILE = join(PROJECT_ROOT, 'docs', 'CANONICAL_API_CONTRACT.md');
 const GOVERNANCE_FILE = join(PROJECT_ROOT, 'docs', 'GOVERNANCE.md');
 const EXTERNAL_ACTIONS_FILE = join(PROJECT_ROOT, 'docs', 'EXTERNAL_ACTIONS.md');
 const README_FILE = join(PROJECT_ROOT, 'README.md');
+const EVENTS_FILE = join(PROJECT_ROOT, 'docs', 'EVENTS.md');
 
 /**
  * Builds the contract from the code alone (no database, no port: Nest's preview mode wires the module
@@ -70,6 +72,7 @@ async function generate(): Promise<Map<string, string>> {
       GOVERNANCE_FILE,
       { 'governance-policy': renderPathPolicy(loadPathPolicy(config.governancePolicyFile)), expiry },
     ],
+    [EVENTS_FILE, { 'event-types': renderEventTypesTable() }],
     // The configuration table, from the declarations in src/config/config-variables.ts.
     [README_FILE, { 'config-table': renderConfigTable() }],
   ];

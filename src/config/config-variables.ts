@@ -451,6 +451,62 @@ export const CONFIG_VARIABLES = {
       meaning: '`1` enables `GET /dashboard/runs/{run_id}/consolidated-metrics` (503 while off)',
     },
   }),
+  AUTOPACK_EVENTS_STREAMS_PER_PRINCIPAL: variable({
+    field: 'eventsStreamsPerPrincipal',
+    parse: int(1, 1000),
+    default: 5,
+    doc: { meaning: 'open `GET /events/stream` connections one principal may hold per replica (429 beyond)' },
+  }),
+  AUTOPACK_EVENTS_HEARTBEAT_SECONDS: variable({
+    field: 'eventsHeartbeatMs',
+    parse: map(int(1, 300), (seconds) => seconds * 1000),
+    default: 15_000,
+    summary: { key: 'events_heartbeat_ms' },
+    doc: { default: '`15`', meaning: 'seconds between comment heartbeats on an event stream' },
+  }),
+  AUTOPACK_EVENTS_RETENTION_DAYS: variable({
+    field: 'eventsRetentionDays',
+    parse: int(1, 3650),
+    default: 30,
+    doc: {
+      meaning:
+        'events older than this are pruned (the audit log is untouched); older cursors answer 410 with the oldest one',
+    },
+  }),
+  AUTOPACK_EVENTS_EXPIRING_WARNING_MINUTES: variable({
+    field: 'eventsExpiringWarningMs',
+    parse: map(int(1, 24 * 60), (minutes) => minutes * 60_000),
+    default: 5 * 60_000,
+    summary: { key: 'events_expiring_warning_ms' },
+    doc: {
+      default: '`5`',
+      meaning:
+        'minutes before an approval, governance request or action approval expires that its `*.expiring` event is written',
+    },
+  }),
+  AUTOPACK_CONSOLE_URL: variable({
+    field: 'consoleUrl',
+    parse: matching(/^https?:\/\/[^\s]{1,500}$/, 'must be an http(s) URL'),
+    default: 'http://localhost:8000/console',
+    doc: {
+      meaning: "the operator console's base URL: the deep link in every webhook, Slack and Telegram message",
+    },
+  }),
+  AUTOPACK_WEBHOOK_TIMEOUT_SECONDS: variable({
+    field: 'webhookTimeoutMs',
+    parse: map(int(1, 30), (seconds) => seconds * 1000),
+    default: 10_000,
+    doc: { default: '`10`', meaning: 'deadline of one webhook delivery attempt, the answer included' },
+  }),
+  AUTOPACK_WEBHOOK_FAILURE_LIMIT: variable({
+    field: 'webhookFailureLimit',
+    parse: int(1, 10_000),
+    default: 15,
+    doc: {
+      meaning:
+        'failed delivery attempts in a row after which an endpoint is disabled (audited, and an event)',
+    },
+  }),
   LOG_LEVEL: variable({
     field: 'logLevel',
     parse: oneOf(LOG_LEVELS),

@@ -16,6 +16,10 @@ import { AuditEvent } from '../audit/entities/audit-event.entity';
 import { EXTERNAL_ACTION_ENTITIES } from '../external-actions/external-action.entity';
 import { RateLimitCounter } from '../rate-limit/rate-limit-counter.entity';
 import { RUN_ENTITIES } from '../runs/entities';
+import { EventLogHorizon, EventRecord } from '../events/event.entity';
+import { WebhookDelivery } from '../webhooks/webhook-delivery.entity';
+import { WebhookEndpoint } from '../webhooks/webhook-endpoint.entity';
+import { StreamTicket } from '../auth/stream-tickets/stream-ticket.entity';
 
 /** Every TypeORM entity of the app. A new entity is added here (and gets a migration). */
 export const ENTITIES = [
@@ -35,6 +39,11 @@ export const ENTITIES = [
   ModelOverride,
   HumanNote,
   TokenSavingsEvent,
+  EventRecord,
+  EventLogHorizon,
+  StreamTicket,
+  WebhookEndpoint,
+  WebhookDelivery,
   ...RUN_ENTITIES,
   ...EXTERNAL_ACTION_ENTITIES,
 ];

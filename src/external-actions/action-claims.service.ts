@@ -57,6 +57,7 @@ export class ActionClaimsService implements OnModuleInit {
     this.scheduler.register({
       kind: APPROVAL_EXPIRY,
       expireOverdue: (manager) => this.expireOverdue(manager, 'approval_expired'),
+      warnExpiring: (manager, windowMs) => this.lifecycle.warnExpiring(manager, windowMs),
     });
     this.scheduler.register({
       kind: LEASE_EXPIRY,

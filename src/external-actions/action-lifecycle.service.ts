@@ -2,6 +2,9 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { AuditContext } from '../audit/audit-context';
 import { AuditService } from '../audit/audit.service';
+import { EventLogService } from '../events/event-log.service';
+import { EVENT_TYPES } from '../events/event-types';
+import type { EventType } from '../events/event-types';
 import { actionAuditEvent } from './action-audit';
 import { nextStatus, TRANSITION_AUDIT_TYPE } from './action-lifecycle';
 import type { ActionEvent } from './action-lifecycle';
@@ -29,6 +32,7 @@ export class ActionLifecycleService {
   constructor(
     private readonly audit: AuditService,
     private readonly switches: KillSwitchesService,
+    private readonly events: EventLogService,
   ) {}
 
   /** Applies `event` (or throws ForbiddenTransitionError), saves the row and audits the change. */
@@ -59,6 +63,68 @@ export class ActionLifecycleService {
       manager,
       actionAuditEvent(ctx, type, action, this.switches.safety(action, day), extra),
     );
+    // Every action audit type is also an event type of the same name (action.proposed … action.expired).
+    if (!Object.hasOwn(EVENT_TYPES, type)) throw new Error(`action audit type "${type}" has no event type`);
+    const reason = typeof extra.reason === 'string' ? extra.reason : undefined;
+    await this.appendEvent(manager, action, type as EventType, actionSummary(type, action, reason), {
+      ...(reason ? { reason } : {}),
+      ...(type === 'action.claimed' ? { dry_run: extra.result === 'dry_run' } : {}),
+      ...(action.resultStatus ? { result_status: action.resultStatus } : {}),
+    });
+  }
+
+  /**
+   * The `action.expiring` warning of every approved action whose approval expires within `windowMs`
+   * and that was not warned about yet (the expiry scheduler's interval calls this).
+   */
+  async warnExpiring(manager: EntityManager, windowMs: number): Promise<number> {
+    const due = await manager
+      .getRepository(ExternalAction)
+      .createQueryBuilder('a')
+      .setLock('pessimistic_write')
+      .setOnLocked('skip_locked')
+      .where(`a.status = 'APPROVED' AND a.approval_expires_at > now()`)
+      .andWhere(`a.approval_expires_at <= now() + :window * interval '1 millisecond'`, { window: windowMs })
+      .andWhere(
+        `NOT EXISTS (SELECT 1 FROM events e WHERE e.subject_type = 'action' AND e.subject_id = a.id::text AND e.type = 'action.expiring')`,
+      )
+      .orderBy('a.id')
+      .limit(500)
+      .getMany();
+    for (const action of due) {
+      const expiresAt = action.approvalExpiresAt!.toISOString();
+      await this.appendEvent(
+        manager,
+        action,
+        'action.expiring',
+        `${actionName(action)}: its approval expires at ${expiresAt} unless it is claimed`,
+        { expires_at: expiresAt },
+      );
+    }
+    return due.length;
+  }
+
+  private appendEvent(
+    manager: EntityManager,
+    action: ExternalAction,
+    type: EventType,
+    summary: string,
+    data: Record<string, unknown>,
+  ): Promise<void> {
+    return this.events.append(manager, {
+      type,
+      subject: { type: 'action', id: action.id },
+      runId: action.runId,
+      owner: action.proposedBy,
+      summary,
+      data: {
+        status: action.status,
+        tier: action.tier,
+        action_type: `${action.provider}.${action.action}`,
+        phase_id: action.phaseId,
+        ...data,
+      },
+    });
   }
 
   /**
@@ -84,4 +150,13 @@ export class ActionLifecycleService {
     const event = `${by}_${result.result_status}` as const;
     return this.transition(manager, action, event, ctx, extra, day);
   }
+}
+
+const actionName = (action: ExternalAction) =>
+  `Action ${action.provider}.${action.action} (${action.summary})`;
+
+/** One line for a chat message: what happened to which action. */
+function actionSummary(type: string, action: ExternalAction, reason?: string): string {
+  const what = type.slice('action.'.length).replace(/_/g, ' ');
+  return `${actionName(action)}: ${what}${reason ? ` (${reason})` : ''} — now ${action.status}`;
 }

@@ -1,6 +1,7 @@
 import { FactoryProvider, Module } from '@nestjs/common';
 import { ApprovalsModule } from '../approvals/approvals.module';
 import { AuditModule } from '../audit/audit.module';
+import { EventsModule } from '../events/events.module';
 import { AppConfig } from '../config/app-config';
 import { ProviderCredentialsModule } from '../provider-credentials/provider-credentials.module';
 import { ObservabilityModule } from '../observability/observability.module';
@@ -27,7 +28,14 @@ export const externalActionsPolicyProvider = {
 
 /** External side effects: the Tier A/B/C policy, approvals bound to payload hashes, atomic claims. */
 @Module({
-  imports: [ApprovalsModule, AuditModule, ProviderCredentialsModule, ObservabilityModule, RunsModule],
+  imports: [
+    ApprovalsModule,
+    AuditModule,
+    EventsModule,
+    ProviderCredentialsModule,
+    ObservabilityModule,
+    RunsModule,
+  ],
   controllers: [ExternalActionsController],
   providers: [
     externalActionsPolicyProvider,

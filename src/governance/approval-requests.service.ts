@@ -4,6 +4,8 @@ import { ExpiryScheduler } from '../approvals/expiry-scheduler';
 import { HumansBehindService } from '../approvals/humans-behind.service';
 import type { Principal } from '../auth/principal';
 import { AuditService } from '../audit/audit.service';
+import { EventLogService } from '../events/event-log.service';
+import { EventStreamsService } from '../events/event-streams.service';
 import { AppConfig } from '../config/app-config';
 import { RunQueriesService } from '../runs/run-queries.service';
 import type { ApprovalDecisionDto, ApprovalRequestDto, ApprovalResponseDto } from './dto/approval.dto';
@@ -28,6 +30,8 @@ export class ApprovalRequestsService extends HumanDecidedRequests<ApprovalReques
     humans: HumansBehindService,
     private readonly config: AppConfig,
     private readonly runs: RunQueriesService,
+    events: EventLogService,
+    private readonly streams: EventStreamsService,
   ) {
     super(
       dataSource,
@@ -38,6 +42,7 @@ export class ApprovalRequestsService extends HumanDecidedRequests<ApprovalReques
       'approval_requests',
       'approval',
       'Approval request',
+      events,
     );
   }
 
@@ -79,8 +84,29 @@ export class ApprovalRequestsService extends HumanDecidedRequests<ApprovalReques
     return toApprovalDto(saved);
   }
 
-  async status(id: string, principal: Principal): Promise<ApprovalResponseDto> {
-    return toApprovalDto(await this.visibleRow(id, principal));
+  /**
+   * A request's status. With `waitSeconds`, a pending request is watched until it changes (decided, or
+   * timed out at its expiry) or the wait ends: woken by the event log's notifications (any replica's
+   * decision), re-read from the table each time — never a sleep loop.
+   */
+  async status(id: string, principal: Principal, waitSeconds = 0): Promise<ApprovalResponseDto> {
+    if (waitSeconds <= 0) return toApprovalDto(await this.visibleRow(id, principal));
+    const deadline = Date.now() + waitSeconds * 1000;
+    // Watch first, then read: a decision committed in between still wakes us.
+    const watch = this.streams.watch();
+    try {
+      let row = await this.visibleRow(id, principal);
+      while (row.status === 'pending') {
+        const untilExpiry = row.expiresAt.getTime() - Date.now() + 50;
+        const remaining = Math.min(deadline - Date.now(), Math.max(untilExpiry, 0));
+        if (deadline - Date.now() <= 0) break;
+        await watch.next(Math.max(remaining, 0));
+        row = await this.visibleRow(id, principal);
+      }
+      return toApprovalDto(row);
+    } finally {
+      watch.close();
+    }
   }
 
   async pending(principal: Principal): Promise<ApprovalResponseDto[]> {

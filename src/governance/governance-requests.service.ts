@@ -6,6 +6,7 @@ import { ExpiryScheduler } from '../approvals/expiry-scheduler';
 import { HumansBehindService } from '../approvals/humans-behind.service';
 import type { Principal } from '../auth/principal';
 import { AuditService } from '../audit/audit.service';
+import { EventLogService } from '../events/event-log.service';
 import { AppConfig } from '../config/app-config';
 import { RunQueriesService } from '../runs/run-queries.service';
 import type {
@@ -33,6 +34,7 @@ export class GovernanceRequestsService extends HumanDecidedRequests<GovernanceRe
     humans: HumansBehindService,
     private readonly config: AppConfig,
     private readonly runs: RunQueriesService,
+    events: EventLogService,
     private readonly policy: PathPolicyEngine,
   ) {
     super(
@@ -44,6 +46,7 @@ export class GovernanceRequestsService extends HumanDecidedRequests<GovernanceRe
       'governance_requests',
       'governance_request',
       'Governance request',
+      events,
     );
   }
 

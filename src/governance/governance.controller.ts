@@ -1,5 +1,5 @@
 import { IdParam } from '../http/id-param';
-import { Body, Controller, Get, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Post, Query } from '@nestjs/common';
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -15,6 +15,7 @@ import { ErrorResponseDto } from '../http/error-response.dto';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import { ApprovalRequestsService } from './approval-requests.service';
 import {
+  ApprovalStatusQueryDto,
   ApprovalDecisionDto,
   ApprovalListDto,
   ApprovalRequestDto,
@@ -56,16 +57,20 @@ export class ApprovalController {
     return this.approvals.request(body, principal);
   }
 
-  /** A request's status; machines see only their own requests. Expired requests read as `timeout`. */
+  /**
+   * A request's status; machines see only their own requests. Expired requests read as `timeout`.
+   * `?wait=N` (≤ 30 s) long-polls while it is pending.
+   */
   @Get('status/:approval_id')
   @PublicRead()
   @ApiOkResponse({ type: ApprovalResponseDto })
   @notFound
   status(
     @IdParam('approval_id', 'uuid') id: string,
+    @Query() query: ApprovalStatusQueryDto,
     @CurrentPrincipal() principal: Principal,
   ): Promise<ApprovalResponseDto> {
-    return this.approvals.status(id, principal);
+    return this.approvals.status(id, principal, query.wait ?? 0);
   }
 
   @Get('pending')

@@ -2,6 +2,7 @@ import { FactoryProvider, Module } from '@nestjs/common';
 import { ApprovalsModule } from '../approvals/approvals.module';
 import { AuditModule } from '../audit/audit.module';
 import { AppConfig } from '../config/app-config';
+import { EventsModule } from '../events/events.module';
 import { RunsModule } from '../runs/runs.module';
 import { ApprovalRequestsService } from './approval-requests.service';
 import { ApprovalController, GovernanceController } from './governance.controller';
@@ -20,7 +21,7 @@ export const governancePolicyProvider = {
 
 /** Approval requests and path-based governance: default deny, decided only by humans. */
 @Module({
-  imports: [ApprovalsModule, AuditModule, RunsModule],
+  imports: [ApprovalsModule, AuditModule, EventsModule, RunsModule],
   controllers: [ApprovalController, GovernanceController],
   providers: [ApprovalRequestsService, GovernanceRequestsService, governancePolicyProvider],
 })

@@ -9,6 +9,8 @@ import { auditContextFor, systemAuditContext } from '../audit/audit-context';
 import type { AuditService } from '../audit/audit.service';
 import type { HumanDecidedRequest } from './entities/human-decided-request';
 import { ownerFilterFor } from '../access/visibility';
+import type { EventLogService } from '../events/event-log.service';
+import type { EventType } from '../events/event-types';
 
 export type DecidableTable = 'approval_requests' | 'governance_requests';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -49,7 +51,65 @@ export abstract class HumanDecidedRequests<T extends HumanDecidedRequest>
     protected readonly subject: 'approval' | 'governance_request',
     /** For messages: "Approval request", "Governance request". */
     private readonly noun: string,
+    private readonly events: EventLogService,
   ) {}
+
+  /** The event types of this kind: `approval.requested`, `governance_request.created`, … */
+  private eventType(what: 'requested' | 'decided' | 'expired' | 'expiring'): EventType {
+    if (what === 'requested') {
+      return this.subject === 'approval' ? 'approval.requested' : 'governance_request.created';
+    }
+    return `${this.subject}.${what}`;
+  }
+
+  /** An event about one request, owned by its requester (the runs visibility rule). */
+  private appendEvent(
+    manager: EntityManager,
+    what: 'requested' | 'decided' | 'expired' | 'expiring',
+    row: { id: string; runId: string; phaseId: string; requestedBy: string },
+    summary: string,
+    data: Record<string, unknown>,
+  ): Promise<void> {
+    return this.events.append(manager, {
+      type: this.eventType(what),
+      subject: { type: this.subject, id: row.id },
+      runId: row.runId,
+      owner: row.requestedBy,
+      summary: `${this.noun} for run ${row.runId} phase ${row.phaseId} ${summary}`,
+      data: { phase_id: row.phaseId, ...data },
+    });
+  }
+
+  /**
+   * Writes the `*.expiring` warning of every pending request that expires within `window` and has none
+   * yet (the interval sweep calls this; rows being decided right now are skipped and warned next time).
+   */
+  async warnExpiring(manager: EntityManager, windowMs: number): Promise<number> {
+    const due: Array<{
+      id: string;
+      run_id: string;
+      phase_id: string;
+      requested_by: string;
+      expires_at: Date;
+    }> = await manager.query(
+      `SELECT t.id, t.run_id, t.phase_id, t.requested_by, t.expires_at FROM ${this.table} t
+         WHERE t.status = 'pending' AND t.expires_at > now() AND t.expires_at <= now() + $1 * interval '1 millisecond'
+           AND NOT EXISTS (SELECT 1 FROM events e
+                           WHERE e.subject_type = $2 AND e.subject_id = t.id::text AND e.type = $3)
+         FOR UPDATE OF t SKIP LOCKED`,
+      [windowMs, this.subject, this.eventType('expiring')],
+    );
+    for (const row of due) {
+      await this.appendEvent(
+        manager,
+        'expiring',
+        { id: row.id, runId: row.run_id, phaseId: row.phase_id, requestedBy: row.requested_by },
+        `expires at ${row.expires_at.toISOString()} unless a human decides it`,
+        { status: 'pending', expires_at: row.expires_at.toISOString() },
+      );
+    }
+    return due.length;
+  }
 
   /** The expiry kind: the audit subject (`approval`, `governance_request`). */
   get kind(): ExpiryKind {
@@ -88,6 +148,13 @@ export abstract class HumanDecidedRequests<T extends HumanDecidedRequest>
         phaseId: row.phase_id,
         details: { requested_by: row.requested_by, outcome: 'timeout (never approved)' },
       });
+      await this.appendEvent(
+        manager,
+        'expired',
+        { id: row.id, runId: row.run_id, phaseId: row.phase_id, requestedBy: row.requested_by },
+        'timed out (never approved)',
+        { status: 'timeout' },
+      );
     }
     return expired.length;
   }
@@ -132,6 +199,19 @@ export abstract class HumanDecidedRequests<T extends HumanDecidedRequest>
           ...event,
           type: `${this.subject}.auto_approved`,
           details: automatic.details,
+        });
+      }
+      await this.appendEvent(
+        manager,
+        'requested',
+        saved,
+        automatic ? 'was approved by policy' : `waits for a human until ${saved.expiresAt.toISOString()}`,
+        { status: saved.status, expires_at: saved.expiresAt.toISOString() },
+      );
+      if (automatic) {
+        await this.appendEvent(manager, 'decided', saved, 'was approved by policy', {
+          status: 'approved',
+          automatic: true,
         });
       }
       return saved;
@@ -204,6 +284,11 @@ export abstract class HumanDecidedRequests<T extends HumanDecidedRequest>
         runId: row.runId,
         phaseId: row.phaseId,
         details: { requested_by: row.requestedBy, comment: outcome.comment, ...details(row) },
+      });
+      await this.appendEvent(manager, 'decided', row, `was ${row.status} by ${decider.name}`, {
+        status: row.status,
+        automatic: false,
+        decided_by: decider.id,
       });
       return row;
     });

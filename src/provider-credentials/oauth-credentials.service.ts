@@ -10,10 +10,12 @@ import {
 import { DataSource, IsNull, Not } from 'typeorm';
 import type { EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
+import { EventLogService } from '../events/event-log.service';
+import { SYSTEM_OWNER } from '../events/event-types';
 import { ConfigError } from '../config/config-error';
 import { bodyInvalid } from '../http/validation-errors';
 import type { Principal } from '../auth/principal';
-import { CredentialCipher, secretHint } from './credential-cipher';
+import { CredentialCipher, secretHint } from '../secrets/credential-cipher';
 import { credentialStatus, toHealthDto } from './credential-health';
 import type {
   CredentialEventListDto,
@@ -24,7 +26,7 @@ import type {
 import { OAuthCredentialEvent } from './oauth-credential-event.entity';
 import type { CredentialEventType } from './oauth-credential-event.entity';
 import { OAuthCredential } from './oauth-credential.entity';
-import { tokenUrlProblem } from './token-url';
+import { tokenUrlProblem } from '../outbound/address-rules';
 
 /** The secret fields, the column pair each lives in, and their AAD label. */
 export const SECRET_FIELDS = [
@@ -50,6 +52,7 @@ export class OAuthCredentialsService implements OnModuleInit {
     private readonly dataSource: DataSource,
     private readonly config: AppConfig,
     private readonly audit: AuditService,
+    private readonly eventLog: EventLogService,
   ) {
     this.cipher = config.credentialsKey ? new CredentialCipher(config.credentialsKey) : null;
   }
@@ -124,6 +127,7 @@ export class OAuthCredentialsService implements OnModuleInit {
     }
     return this.dataSource.transaction(async (manager) => {
       const existing = await this.lockRow(manager, provider);
+      const from = credentialStatus(existing, new Date());
       if (!existing && (input.client_id === undefined || input.token_url === undefined)) {
         const missing = input.client_id === undefined ? 'client_id' : 'token_url';
         throw bodyInvalid([missing], 'is required when storing a provider first', 'missing');
@@ -169,9 +173,14 @@ export class OAuthCredentialsService implements OnModuleInit {
         row.lastFailureAt = null;
       }
       const saved = await manager.save(OAuthCredential, row);
-      await this.recordEvent(manager, provider, existing ? 'rotated' : 'stored', actor, {
-        fields: changed.sort(),
-      });
+      await this.recordEvent(
+        manager,
+        provider,
+        existing ? 'rotated' : 'stored',
+        actor,
+        { fields: changed.sort() },
+        { from, to: credentialStatus(saved, new Date()) },
+      );
       return toHealthDto(provider, saved);
     });
   }
@@ -182,6 +191,7 @@ export class OAuthCredentialsService implements OnModuleInit {
     return this.dataSource.transaction(async (manager) => {
       const row = await this.lockRow(manager, provider);
       if (!row) throw new NotFoundException(`No credentials are stored for "${provider}"`);
+      const from = credentialStatus(row, new Date());
       for (const { enc, hint } of SECRET_FIELDS) {
         row[enc] = null;
         row[hint] = null;
@@ -190,7 +200,7 @@ export class OAuthCredentialsService implements OnModuleInit {
       row.refreshStartedAt = null;
       row.updatedBy = actor.id;
       const saved = await manager.save(OAuthCredential, row);
-      await this.recordEvent(manager, provider, 'revoked', actor, {});
+      await this.recordEvent(manager, provider, 'revoked', actor, {}, { from, to: 'revoked' });
       return toHealthDto(provider, saved);
     });
   }
@@ -202,6 +212,7 @@ export class OAuthCredentialsService implements OnModuleInit {
       const row = await this.lockRow(manager, provider);
       if (!row) throw new NotFoundException(`No credentials are stored for "${provider}"`);
       const before = { consecutive_failures: row.consecutiveFailures, total_failures: row.totalFailures };
+      const from = credentialStatus(row, new Date());
       row.consecutiveFailures = 0;
       row.totalFailures = 0;
       row.lastError = null;
@@ -209,7 +220,14 @@ export class OAuthCredentialsService implements OnModuleInit {
       row.refreshStartedAt = null;
       row.updatedBy = actor.id;
       const saved = await manager.save(OAuthCredential, row);
-      await this.recordEvent(manager, provider, 'reset', actor, { before });
+      await this.recordEvent(
+        manager,
+        provider,
+        'reset',
+        actor,
+        { before },
+        { from, to: credentialStatus(saved, new Date()) },
+      );
       return toHealthDto(provider, saved);
     });
   }
@@ -260,14 +278,27 @@ export class OAuthCredentialsService implements OnModuleInit {
     return manager.findOne(OAuthCredential, { where: { provider }, lock: { mode: 'pessimistic_write' } });
   }
 
-  /** Writes a lifecycle event inside the caller's transaction. `detail` must never hold a secret. */
+  /**
+   * Writes a lifecycle event inside the caller's transaction, and `credential.health_changed` to the
+   * event log when the health status moved. `detail` must never hold a secret.
+   */
   async recordEvent(
     manager: EntityManager,
     provider: string,
     event: CredentialEventType,
     actor: Principal,
     detail: Record<string, unknown>,
+    health: { from: CredentialStatus; to: CredentialStatus },
   ): Promise<void> {
+    if (health.from !== health.to) {
+      await this.eventLog.append(manager, {
+        type: 'credential.health_changed',
+        subject: { type: 'credential', id: provider },
+        owner: SYSTEM_OWNER,
+        summary: `Provider credentials of ${provider}: ${health.from} → ${health.to} (${event.replace(/_/g, ' ')})`,
+        data: { provider, from: health.from, to: health.to, cause: event },
+      });
+    }
     await manager.save(manager.create(OAuthCredentialEvent, { provider, event, actor: actor.id, detail }));
     await this.audit.record(manager, {
       ...auditContextFor(actor),

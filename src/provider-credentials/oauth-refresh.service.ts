@@ -2,13 +2,13 @@ import { BadGatewayException, ConflictException, Injectable, NotFoundException }
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import type { Principal } from '../auth/principal';
-import { secretHint } from './credential-cipher';
-import { toHealthDto } from './credential-health';
+import { secretHint } from '../secrets/credential-cipher';
+import { credentialStatus, toHealthDto } from './credential-health';
 import type { CredentialHealthDto } from './dto/oauth.dto';
 import { OAuthCredentialsService, sealingContext } from './oauth-credentials.service';
 import { OAuthTokenClient } from './oauth-token.client';
 import type { RefreshGrantRequest, RefreshGrantResult } from './oauth-token.client';
-import { tokenUrlProblem } from './token-url';
+import { tokenUrlProblem } from '../outbound/address-rules';
 
 /**
  * A refresh still `refresh_pending` this long after its deadline (AUTOPACK_OAUTH_REFRESH_TIMEOUT_SECONDS)
@@ -95,6 +95,7 @@ export class OAuthRefreshService {
       if (!row || row.status === 'revoked')
         throw new ConflictException(`"${provider}" was revoked during the refresh`);
       const now = new Date();
+      const from = credentialStatus(row, now);
       row.refreshStartedAt = null;
       row.updatedBy = actor.id;
       if (result.ok) {
@@ -128,6 +129,7 @@ export class OAuthRefreshService {
               refresh_token_rotated: result.refreshToken !== null,
             }
           : { error: result.error, consecutive_failures: saved.consecutiveFailures },
+        { from, to: credentialStatus(saved, now) },
       );
       return toHealthDto(provider, saved, now);
     });

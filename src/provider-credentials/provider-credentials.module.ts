@@ -1,4 +1,5 @@
 import { AuditModule } from '../audit/audit.module';
+import { EventsModule } from '../events/events.module';
 import { Module } from '@nestjs/common';
 import { OAuthController } from './oauth.controller';
 import { OAuthCredentialsService } from './oauth-credentials.service';
@@ -7,7 +8,7 @@ import { OAuthTokenClient } from './oauth-token.client';
 
 /** The encrypted OAuth credential store and its refresh grant. */
 @Module({
-  imports: [AuditModule],
+  imports: [AuditModule, EventsModule],
   controllers: [OAuthController],
   providers: [OAuthCredentialsService, OAuthRefreshService, OAuthTokenClient],
   exports: [OAuthCredentialsService, OAuthRefreshService],

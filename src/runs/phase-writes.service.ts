@@ -12,6 +12,7 @@ import { AuditorResult } from './entities/auditor-result.entity';
 import { BuilderResult } from './entities/builder-result.entity';
 import { RunPhase } from './entities/run-phase.entity';
 import type { Run } from './entities/run.entity';
+import { EventLogService } from '../events/event-log.service';
 import { allowedNextStates, canTransition, isPhaseTerminal } from './phase-state-machine';
 import {
   addResultTokens,
@@ -38,7 +39,48 @@ export class PhaseWritesService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly config: AppConfig,
+    private readonly events: EventLogService,
   ) {}
+
+  /** settleRun, and the run's state change as an event in the same transaction. */
+  private async settle(manager: EntityManager, run: Run): Promise<Run> {
+    const from = run.state;
+    const settled = await settleRun(manager, run);
+    if (settled.state !== from) {
+      await this.events.append(manager, {
+        type: 'run.state_changed',
+        subject: { type: 'run', id: run.id },
+        runId: run.id,
+        owner: run.ownerPrincipalId,
+        summary: `Run ${run.id} moved from ${from} to ${settled.state}`,
+        data: { from, to: settled.state, failure_reason: settled.failureReason ?? null },
+      });
+    }
+    return settled;
+  }
+
+  /** An event about one phase of `run`. */
+  private phaseEvent(
+    manager: EntityManager,
+    run: Run,
+    phase: RunPhase,
+    type:
+      | 'phase.state_changed'
+      | 'phase.builder_result_recorded'
+      | 'phase.auditor_result_recorded'
+      | 'run.issue_recorded',
+    summary: string,
+    data: Record<string, unknown>,
+  ): Promise<void> {
+    return this.events.append(manager, {
+      type,
+      subject: { type: 'phase', id: `${run.id}/${phase.phaseId}` },
+      runId: run.id,
+      owner: run.ownerPrincipalId,
+      summary: `Run ${run.id} phase ${phase.phaseId}: ${summary}`,
+      data: { phase_id: phase.phaseId, ...data },
+    });
+  }
 
   updateStatus(
     ref: PhaseRef,
@@ -82,7 +124,13 @@ export class PhaseWritesService {
         phase.tokensUsed = Math.max(phase.resultTokensUsed, phase.reportedTokensUsed);
       }
       const saved = await manager.getRepository(RunPhase).save(phase);
-      const settled = await settleRun(manager, run);
+      if (from !== to) {
+        await this.phaseEvent(manager, run, phase, 'phase.state_changed', `moved from ${from} to ${to}`, {
+          from,
+          to,
+        });
+      }
+      const settled = await this.settle(manager, run);
       return {
         ...phaseView(saved),
         message: from === to ? `Phase stays ${to}` : `Phase moved from ${from} to ${to}`,
@@ -119,6 +167,17 @@ export class PhaseWritesService {
       phase.builderAttempts = Math.max(phase.builderAttempts, dto.builder_attempts ?? 1);
       addResultTokens(phase, dto.tokens_used ?? 0);
       for (const issue of dto.suggested_issues ?? []) await recordIssueOccurrence(manager, phase, issue);
+      await this.phaseEvent(
+        manager,
+        run,
+        phase,
+        'phase.builder_result_recorded',
+        `builder result ${dto.status}`,
+        {
+          status: dto.status,
+          result_id: result.id,
+        },
+      );
       return { id: result.id, message: 'Builder result recorded' };
     });
   }
@@ -145,6 +204,14 @@ export class PhaseWritesService {
       );
       addResultTokens(phase, dto.tokens_used ?? 0);
       for (const issue of dto.issues_found ?? []) await recordIssueOccurrence(manager, phase, issue);
+      await this.phaseEvent(
+        manager,
+        run,
+        phase,
+        'phase.auditor_result_recorded',
+        `auditor recommends ${dto.recommendation}`,
+        { recommendation: dto.recommendation, result_id: result.id },
+      );
       return { id: result.id, message: 'Auditor result recorded' };
     });
   }
@@ -155,7 +222,19 @@ export class PhaseWritesService {
       const phase = await findPhaseOf(manager, run, ref.phaseId);
       const recorded = await recordIssueOccurrence(manager, phase, dto);
       await manager.getRepository(RunPhase).save(phase);
-      await settleRun(manager, run);
+      await this.phaseEvent(
+        manager,
+        run,
+        phase,
+        'run.issue_recorded',
+        `${recorded.severity} issue ${dto.issue_key}`,
+        {
+          issue_key: dto.issue_key,
+          severity: recorded.severity,
+          occurrence_count: recorded.occurrenceCount,
+        },
+      );
+      await this.settle(manager, run);
       return {
         message: recorded.occurrenceCount === 1 ? 'Issue recorded' : 'Issue occurrence counted',
         run_id: run.id,
@@ -183,7 +262,7 @@ export class PhaseWritesService {
       }
       const { id, message } = await write(manager, run, phase);
       await manager.getRepository(RunPhase).save(phase);
-      const settled = await settleRun(manager, run);
+      const settled = await this.settle(manager, run);
       return {
         message,
         id,

@@ -11,6 +11,7 @@ import { redactJson } from '../redaction/redactor';
 import type { JsonValue } from '../redaction/redactor';
 import { lockRunForWrite } from './run-ledger';
 import { RunQueriesService } from './run-queries.service';
+import { EventLogService } from '../events/event-log.service';
 
 /** Error reports: executors write them (redacted before storage), operators read them. */
 @Injectable()
@@ -18,6 +19,7 @@ export class RunErrorsService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly runs: RunQueriesService,
+    private readonly events: EventLogService,
   ) {}
 
   /**
@@ -48,6 +50,14 @@ export class RunErrorsService {
           redactionCount: redacted.count,
         }),
       );
+      await this.events.append(manager, {
+        type: 'run.error_recorded',
+        subject: { type: 'run', id: run.id },
+        runId: run.id,
+        owner: run.ownerPrincipalId,
+        summary: `Run ${run.id}${dto.phase_id != null ? ` phase ${dto.phase_id}` : ''} reported a ${dto.error_type} error`,
+        data: { error_type: dto.error_type, phase_id: dto.phase_id ?? null, report_id: saved.id },
+      });
       return { message: 'Error recorded', id: saved.id, run_id: run.id, redaction_count: redacted.count };
     });
   }

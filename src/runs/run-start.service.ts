@@ -2,6 +2,7 @@ import { ConflictException, Injectable } from '@nestjs/common';
 import { DataSource, QueryFailedError } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import { AppConfig } from '../config/app-config';
+import { EventLogService } from '../events/event-log.service';
 import type { RunStartDto } from './dto/run-start.dto';
 import { RunPhase } from './entities/run-phase.entity';
 import { RunTier } from './entities/run-tier.entity';
@@ -29,6 +30,7 @@ export class RunStartService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly config: AppConfig,
+    private readonly events: EventLogService,
   ) {}
 
   async start(dto: RunStartDto, principal: Principal): Promise<StartOutcome> {
@@ -86,6 +88,14 @@ export class RunStartService {
             ),
           );
         }
+        await this.events.append(manager, {
+          type: 'run.started',
+          subject: { type: 'run', id: runId },
+          runId,
+          owner: principal.id,
+          summary: `Run ${runId} was created with ${request.phases.length} phases in ${request.tiers.length} tiers`,
+          data: { state: 'RUN_CREATED', phases: request.phases.length, tiers: request.tiers.length },
+        });
       });
     } catch (error) {
       // Two identical starts racing (an executor retrying while the first is still in flight).

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { EventsModule } from '../events/events.module';
 import { PhaseWritesService } from './phase-writes.service';
 import { ProjectIssuesController } from './project-issues.controller';
 import { RunErrorsService } from './run-errors.service';
@@ -10,6 +11,7 @@ import { RunsReadController } from './runs-read.controller';
 
 /** Runs, tiers, phases, results, issues and error reports: the executor lifecycle and the operator views. */
 @Module({
+  imports: [EventsModule],
   controllers: [RunsExecutorController, RunsReadController, ProjectIssuesController],
   providers: [RunStartService, PhaseWritesService, RunQueriesService, RunIssuesService, RunErrorsService],
   exports: [RunQueriesService],

@@ -1,8 +1,13 @@
 import { createTestApp, TEST_INSTANCE_KEY, TestApp } from '../helpers/app';
 import { cutOffDatabase, restoreDatabase, createTestDatabase } from '../helpers/database';
-import { findNginx, RunningNginx, startNginx } from '../helpers/nginx';
+import { readFileSync } from 'node:fs';
+import { findNginx, NGINX_CONF, RunningNginx, startNginx } from '../helpers/nginx';
 import { isLinux } from '../helpers/platform';
 import { ProbeController } from '../helpers/probe.controller';
+import request from 'supertest';
+import { mintApiKey } from '../helpers/identity';
+import { startBody, uniqueRunId } from '../helpers/runs';
+import { openSse } from '../helpers/sse';
 
 // Linux only (test/helpers/platform.ts): the canonical proxy is Debian's nginx, which CI installs there.
 const nginx = isLinux ? findNginx() : null;
@@ -25,7 +30,11 @@ suite('nginx topology (nginx/nginx.conf)', () => {
 
   beforeAll(async () => {
     const database = await createTestDatabase();
-    const env = { AUTOPACK_TRUSTED_PROXIES: '127.0.0.1', AUTOPACK_RATE_LIMIT_PER_MINUTE: '4' };
+    const env = {
+      AUTOPACK_TRUSTED_PROXIES: '127.0.0.1',
+      AUTOPACK_RATE_LIMIT_PER_MINUTE: '4',
+      AUTOPACK_EVENTS_HEARTBEAT_SECONDS: '1',
+    };
     replicas = [
       await createTestApp({ database, env, controllers: [ProbeController] }),
       await createTestApp({ database, env, controllers: [ProbeController] }),
@@ -57,6 +66,40 @@ suite('nginx topology (nginx/nginx.conf)', () => {
     });
     expect(login.status).toBe(401);
     expect((await json(login)).statusCode).toBe(401);
+  });
+
+  it('streams events through nginx without buffering: an event committed on the other replica arrives while the stream stays open', async () => {
+    const key = await mintApiKey(replicas[0], ['runs:write', 'events:read']);
+    const stream = await openSse(
+      `http://127.0.0.1:${proxy.port}`,
+      '/api/events/stream?types=run.started',
+      key.headers,
+    );
+    expect(stream.status).toBe(200);
+    expect(stream.headers['content-type']).toContain('text/event-stream');
+    // The first comment gets through at once: nginx does not hold the response back.
+    await stream.waitForComment('connected', 2_000);
+    for (const replica of replicas) {
+      const body = startBody({ runId: uniqueRunId('ngx') });
+      await request(replica.http).post('/runs/start').set(key.headers).send(body).expect(201);
+      await stream.waitFor(
+        (m) => m.some((e) => e.data.run_id === body.run.run_id),
+        2_000,
+        'the run through nginx',
+      );
+    }
+    // Heartbeats keep arriving on the same connection: it is still open.
+    const beats = stream.comments.filter((c) => c === 'heartbeat').length;
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(stream.comments.filter((c) => c === 'heartbeat').length).toBeGreaterThan(beats);
+    stream.close();
+    // The app's X-Accel-Buffering: no would also unbuffer it; the location says so itself, and only it
+    // outlives the 60 s read timeout of every other route.
+    const conf = readFileSync(NGINX_CONF, 'utf8');
+    const location = /location = \/api\/events\/stream \{([^}]*)\}/.exec(conf)?.[1] ?? '';
+    expect(location).toMatch(/proxy_buffering off;/);
+    expect(location).toMatch(/proxy_read_timeout 1h;/);
+    expect(conf.match(/proxy_read_timeout/g)).toHaveLength(2);
   });
 
   it('keeps the /api/auth prefix', async () => {

@@ -1,43 +1,9 @@
-import { ChildProcess, fork } from 'node:child_process';
-import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { verifyAuditChain } from '../../src/audit/audit-chain.verifier';
 import { approved, claim, LIVE_ENV, storeCredentials, TEST_CREDENTIALS_KEY } from '../helpers/actions';
 import { createTestApp, TestApp } from '../helpers/app';
+import { AppProcess, startAppProcess, stopAppProcess } from '../helpers/app-process';
 import { createUser, mintApiKey } from '../helpers/identity';
-
-interface AppProcess {
-  child: ChildProcess;
-  base: string;
-  pid: number;
-}
-
-function startAppProcess(databaseUrl: string): Promise<AppProcess> {
-  const child = fork(join(__dirname, '..', 'support', 'actions-app-process.ts'), [], {
-    execArgv: ['-r', 'ts-node/register/transpile-only'],
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      AUTOPACK_CREDENTIALS_KEY: TEST_CREDENTIALS_KEY,
-      LOG_LEVEL: 'error',
-    },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    child.once('message', (message: { port: number; pid: number }) =>
-      resolve({ child, base: `http://127.0.0.1:${message.port}`, pid: message.pid }),
-    );
-    child.once('exit', (code) => reject(new Error(`app process exited early with code ${code}`)));
-  });
-}
-
-function stop(app: AppProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (app.child.exitCode !== null) return resolve();
-    app.child.once('exit', () => resolve());
-    app.child.send('stop');
-  });
-}
 
 describe('execution claims across two app processes on one database', () => {
   let t: TestApp;
@@ -45,11 +11,13 @@ describe('execution claims across two app processes on one database', () => {
 
   beforeAll(async () => {
     t = await createTestApp({ env: LIVE_ENV });
-    other = await startAppProcess(t.config.databaseUrl!);
+    other = await startAppProcess('actions-app-process.ts', t.config.databaseUrl!, {
+      AUTOPACK_CREDENTIALS_KEY: TEST_CREDENTIALS_KEY,
+    });
   }, 120_000);
 
   afterAll(async () => {
-    if (other) await stop(other);
+    if (other) await stopAppProcess(other);
     await t.close();
   });
 

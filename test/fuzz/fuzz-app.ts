@@ -1,3 +1,4 @@
+import { endingStreams } from '../helpers/ending-streams';
 import fc from 'fast-check';
 import request from 'supertest';
 import { RATE_LIMITS } from '../../src/rate-limit/rate-limits';
@@ -70,6 +71,14 @@ export async function startFuzzTarget(): Promise<FuzzTarget> {
   };
   await post('/runs/start', run);
   const approvalId = (await post('/approval/request', { run_id: runId, phase_id: 'P1' })).approval_id;
+  // The status long poll (`?wait=` up to 30 s) waits only while a request is pending: the fuzzer reads a
+  // decided one, so each of its requests answers at once (the wait itself is tested in test/events).
+  const decidedApprovalId = (await post('/approval/request', { run_id: runId, phase_id: 'P1' })).approval_id;
+  await request(t.http)
+    .post(`/approval/${decidedApprovalId}/decision`)
+    .set(operator.auth)
+    .send({ decision: 'approve', comment: 'fuzz fixture' })
+    .expect(200);
   const governanceId = (
     await post('/governance/requests', { run_id: runId, phase_id: 'P2', paths: ['src/x.ts'], reason: 'fuzz' })
   ).request_id;
@@ -93,7 +102,8 @@ export async function startFuzzTarget(): Promise<FuzzTarget> {
   const fixtures: FixtureLookup = (op, param) => {
     if (param === 'run_id') return [runId];
     if (param === 'phase_id') return ['P1', 'P2', 'P3', 'P4'];
-    if (param === 'approval_id') return [approvalId];
+    if (param === 'approval_id')
+      return op.path.startsWith('/approval/status/') ? [decidedApprovalId] : [approvalId];
     if (param === 'request_id') return [governanceId];
     // A DELETE removes the credential: give it its own provider so the others stay for the other operations.
     if (param === 'provider') return op.method === 'delete' ? ['broker'] : ['etsy', 'shopify'];
@@ -122,7 +132,8 @@ async function send(target: FuzzTarget, op: Operation, req: FuzzRequest) {
   let call = request(target.t.http)[req.method](req.url).set(target.credentials(op)).set(req.headers);
   if (req.body && 'json' in req.body) call = call.send(req.body.json as object);
   else if (req.body) call = call.set('Content-Type', req.body.contentType).send(req.body.raw);
-  return call;
+  // The event stream never ends by itself: judge its status and headers, then hang up.
+  return op.responses['200']?.content?.['text/event-stream'] ? endingStreams(call) : call;
 }
 
 /**

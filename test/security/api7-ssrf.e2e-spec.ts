@@ -4,7 +4,7 @@ import type { Server } from 'node:net';
 import { hostname } from 'node:os';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { forbiddenAddressProblem } from '../../src/provider-credentials/token-url';
+import { forbiddenAddressProblem } from '../../src/outbound/address-rules';
 import { TEST_CREDENTIALS_KEY } from '../helpers/actions';
 import { createTestApp, TestApp } from '../helpers/app';
 import { createUser, TestUser } from '../helpers/identity';

@@ -1,3 +1,4 @@
+import { endingStreams } from '../helpers/ending-streams';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -260,7 +261,8 @@ function send(t: TestApp, op: Operation, headers: Record<string, string>): reque
   const pending = methods[op.method](url)
     .query(query)
     .set({ ...extraHeaders, ...headers });
-  return op.hasBody ? pending.send((BODIES[op.name] ?? (() => ({})))()) : pending;
+  // The event stream never ends by itself: judge its status, then hang up.
+  return op.hasBody ? pending.send((BODIES[op.name] ?? (() => ({})))()) : endingStreams(pending);
 }
 
 const observe = async (pending: request.Test): Promise<Observed> => {

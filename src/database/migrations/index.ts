@@ -1,4 +1,6 @@
 // Every migration, oldest first. `npm run migration:generate -- Name` appends new ones here.
+import { Webhooks1796310515432 } from './1796310515432-Webhooks';
+import { Events1796309044594 } from './1796309044594-Events';
 import { PasswordTokens1796400000000 } from './1796400000000-PasswordTokens';
 import { Sessions1796309760471 } from './1796309760471-Sessions';
 import { TokenSavings1795288595893 } from './1795288595893-TokenSavings';
@@ -20,6 +22,8 @@ export const MIGRATIONS = [
   UnloggedRateLimits1795286500000,
   Dashboard1795286831957,
   TokenSavings1795288595893,
+  Events1796309044594,
   Sessions1796309760471,
+  Webhooks1796310515432,
   PasswordTokens1796400000000,
 ];

@@ -1,6 +1,26 @@
-import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { BoundedJson } from '../../http/bounded-json';
 import { ID_MAX_LENGTH } from '../../http/input-bounds';
+import { QueryInteger } from '../../http/query-integer';
+
+/** The longest `GET /approval/status/{id}?wait=` long poll, in seconds. */
+export const APPROVAL_WAIT_MAX_SECONDS = 30;
+
+/** `GET /approval/status/{approval_id}`: without `wait`, answers at once (wire compatibility). */
+export class ApprovalStatusQueryDto {
+  /**
+   * Long poll: while the request is pending, wait up to this many seconds (0–30) for it to be decided
+   * or to time out, then answer with its status (still `pending` if nothing happened).
+   */
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: APPROVAL_WAIT_MAX_SECONDS })
+  @IsOptional()
+  @QueryInteger()
+  @IsInt()
+  @Min(0)
+  @Max(APPROVAL_WAIT_MAX_SECONDS)
+  wait?: number;
+}
 
 /** `POST /approval/request` (docs/WIRE_FORMAT.md). */
 export class ApprovalRequestDto {

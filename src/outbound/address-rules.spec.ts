@@ -1,4 +1,4 @@
-import { forbiddenAddressProblem, hostAllowed, tokenUrlProblem } from './token-url';
+import { forbiddenAddressProblem, hostAllowed, tokenUrlProblem } from './address-rules';
 
 const dev = { isProduction: false, allowedHosts: [] };
 const prod = { isProduction: true, allowedHosts: [] };

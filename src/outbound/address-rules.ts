@@ -1,11 +1,16 @@
 import { BlockList, isIP } from 'node:net';
 
-/** Where provider token requests may go: the deployment's environment and its optional host allowlist. */
-export interface TokenUrlPolicy {
+/**
+ * Where an outbound request (a provider token call, a webhook delivery) may go: the deployment's
+ * environment and an optional host allowlist. The one set of SSRF rules of the project.
+ */
+export interface OutboundUrlPolicy {
   isProduction: boolean;
-  /** `AUTOPACK_OAUTH_TOKEN_HOSTS`: exact host names or `*.domain` (subdomains only). Empty: any host. */
+  /** Exact host names or `*.domain` (subdomains only). Empty: any host. */
   allowedHosts: readonly string[];
 }
+/** The provider token URL's policy (`AUTOPACK_OAUTH_TOKEN_HOSTS` is its allowlist). */
+export type TokenUrlPolicy = OutboundUrlPolicy;
 
 const subnets = (list: BlockList, entries: Array<[string, number, 'ipv4' | 'ipv6']>) => {
   for (const [address, prefix, type] of entries) list.addSubnet(address, prefix, type);
@@ -81,19 +86,23 @@ const METADATA_HOSTS = new Set(['metadata', 'metadata.google.internal', 'metadat
  * Why an address a token request would connect to is forbidden, or null when it is allowed: link-local
  * and metadata addresses always; loopback and private ranges in production.
  */
-export function forbiddenAddressProblem(address: string, isProduction: boolean): string | null {
+export function forbiddenAddressProblem(
+  address: string,
+  isProduction: boolean,
+  field = 'token_url',
+): string | null {
   const type = isIP(address) === 6 ? 'ipv6' : 'ipv4';
   // An IPv6 address that translates to an IPv4 one is judged by where it leads.
   const inner = type === 'ipv6' ? embeddedIpv4(address) : undefined;
   if (inner !== undefined) {
-    const problem = forbiddenAddressProblem(inner, isProduction);
+    const problem = forbiddenAddressProblem(inner, isProduction, field);
     if (problem) return problem.replace(`(${inner})`, `(${address}, which reaches ${inner})`);
   }
   if (ALWAYS_FORBIDDEN.check(address, type)) {
-    return `token_url must not reach a link-local, metadata or reserved address (${address})`;
+    return `${field} must not reach a link-local, metadata or reserved address (${address})`;
   }
   if (isProduction && INTERNAL.check(address, type)) {
-    return `token_url must not reach a loopback or private address in production (${address})`;
+    return `${field} must not reach a loopback or private address in production (${address})`;
   }
   return null;
 }
@@ -107,39 +116,47 @@ export function hostAllowed(host: string, allowedHosts: readonly string[]): bool
 }
 
 /**
- * Checks a provider token endpoint before it is stored and again before each refresh. Production requires
- * https (the refresh token and client secret travel in the request); credentials embedded in the URL are
- * refused everywhere, because the URL is shown in responses and events. Against SSRF: literal link-local
- * and metadata addresses are refused everywhere, loopback and private ones (and `localhost`) in
- * production, and when `AUTOPACK_OAUTH_TOKEN_HOSTS` is set the host must be on it. Names are resolved
- * and their addresses checked again at connect time (OAuthTokenClient).
- * Returns a problem to report, or null when the URL is acceptable.
+ * Checks a URL an outbound request will be sent to, before it is stored and again before each use.
+ * Production requires https (secrets travel in the request); credentials embedded in the URL are refused
+ * everywhere, because the URL is shown in responses and events. Against SSRF: literal link-local and
+ * metadata addresses are refused everywhere, loopback and private ones (and `localhost`) in production,
+ * and when an allowlist is set the host must be on it. Names are resolved and their addresses checked
+ * again at connect time (outbound-http.ts). Returns a problem naming `field`, or null when acceptable.
  */
-export function tokenUrlProblem(raw: string, policy: TokenUrlPolicy): string | null {
+export function outboundUrlProblem(
+  raw: string,
+  policy: OutboundUrlPolicy,
+  field: string,
+  allowlistName = 'the allowlist',
+): string | null {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    return 'token_url must be an absolute URL';
+    return `${field} must be an absolute URL`;
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'token_url must be an http(s) URL';
-  if (policy.isProduction && url.protocol !== 'https:') return 'token_url must use https in production';
-  if (url.username || url.password) return 'token_url must not contain credentials';
-  if (url.hash) return 'token_url must not contain a fragment';
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return `${field} must be an http(s) URL`;
+  if (policy.isProduction && url.protocol !== 'https:') return `${field} must use https in production`;
+  if (url.username || url.password) return `${field} must not contain credentials`;
+  if (url.hash) return `${field} must not contain a fragment`;
   const host = url.hostname
     .toLowerCase()
     .replace(/\.+$/, '')
     .replace(/^\[(.*)\]$/, '$1');
   if (isIP(host)) {
-    const problem = forbiddenAddressProblem(host, policy.isProduction);
+    const problem = forbiddenAddressProblem(host, policy.isProduction, field);
     if (problem) return problem;
   } else if (METADATA_HOSTS.has(host)) {
-    return `token_url must not reach a metadata service (${host})`;
+    return `${field} must not reach a metadata service (${host})`;
   } else if (policy.isProduction && (host === 'localhost' || host.endsWith('.localhost'))) {
-    return `token_url must not reach a loopback or private address in production (${host})`;
+    return `${field} must not reach a loopback or private address in production (${host})`;
   }
   if (!hostAllowed(host, policy.allowedHosts)) {
-    return `token_url host "${host}" is not in AUTOPACK_OAUTH_TOKEN_HOSTS`;
+    return `${field} host "${host}" is not in ${allowlistName}`;
   }
   return null;
 }
+
+/** A provider token endpoint (`token_url`), under AUTOPACK_OAUTH_TOKEN_HOSTS. */
+export const tokenUrlProblem = (raw: string, policy: TokenUrlPolicy): string | null =>
+  outboundUrlProblem(raw, policy, 'token_url', 'AUTOPACK_OAUTH_TOKEN_HOSTS');
