@@ -141,7 +141,7 @@ export const CONFIG_VARIABLES = {
     requiredInProduction: {},
     summary: { key: 'jwt_keys', unset: 'ephemeral' },
     doc: {
-      default: 'ephemeral pair in development',
+      default: 'generated in development, kept in the data directory',
       meaning: 'RS256 signing keys for user tokens; **required in production**',
       note: 'PEM',
     },
@@ -274,6 +274,16 @@ export const CONFIG_VARIABLES = {
     parse: int(0, 60_000),
     default: 500,
     doc: { meaning: '`/health` reports `degraded` when the database answers slower' },
+  }),
+  AUTOPACK_DB_START_TIMEOUT_SECONDS: variable({
+    field: 'databaseStartTimeoutSeconds',
+    parse: int(0, 600),
+    default: ({ env }) => (env === 'test' ? 0 : 60),
+    doc: {
+      default: '`60` (`0` when `AUTOPACK_ENV=test`)',
+      meaning:
+        'at start, how long to keep retrying a `DATABASE_URL` that does not answer yet (backoff up to 5 s), e.g. while PostgreSQL boots beside it; `0` fails at once',
+    },
   }),
   APPROVAL_TIMEOUT_MINUTES: variable({
     field: 'approvalTimeoutMinutes',
