@@ -381,10 +381,12 @@ async function gracefulStop(topology, headers, artifact) {
           setTimeout(() => res.resume(), 1500);
           res.on('data', (more) => (bytes += more.length));
         });
-        res.on('end', () => resolve({ status: res.statusCode, complete: res.complete, bytes, length: Number(res.headers['content-length'] ?? NaN) }));
-        res.on('error', (error) => resolve({ error: error.message }));
-        res.on('aborted', () => resolve({ error: 'aborted' }));
+        const done = (extra = {}) =>
+          resolve({ status: res.statusCode, complete: res.complete, bytes, length: Number(res.headers['content-length'] ?? NaN), ...extra });
+        res.on('error', (error) => done({ error: error.message }));
+        res.on('close', () => done(res.complete ? {} : { error: 'closed before the end of the body' }));
       });
+      req.setTimeout(30_000, () => req.destroy(new Error('no progress for 30 s')));
       req.on('error', (error) => resolve({ error: error.message }));
     });
     await sleep(200);
@@ -401,7 +403,9 @@ async function gracefulStop(topology, headers, artifact) {
       exit: Number(podman('inspect', '--format', '{{.State.ExitCode}}', name)),
       log: logsOf(name),
     }));
-    compose(topology, 'down', '-t', '10');
+    for (const name of [...backends(topology), containerName(topology, 'nginx')])
+      writeFileSync(join(WORK, `${name}.log`), logsOf(name));
+    if (process.env.AUTOPACK_CONTAINERS_KEEP !== '1') compose(topology, 'down', '-t', '10');
     const problems = [];
     if (read.error) problems.push(`the request in flight was cut (${read.error})`);
     else if (read.status !== 200 && read.status !== 503) problems.push(`the request in flight got ${read.status}`);
@@ -457,9 +461,13 @@ async function checkProduction() {
   compose(topology, 'up', '-d');
   await check('prod: a missing secret refuses start: the backend exits non-zero naming the variable', async () => {
     const name = containerName(topology, 'backend');
-    const waited = await waitFor('the backend to exit', 60, () => podman('inspect', '--format', '{{.State.Status}}', name) === 'exited');
+    // `restart: unless-stopped` starts it again and again: wait for its refusal and a non-zero exit.
+    let exit = 0;
+    const waited = await waitFor('the backend to refuse and exit non-zero', 60, () => {
+      exit = Number(podman('inspect', '--format', '{{.State.ExitCode}}', name));
+      return /refusing to start/.test(logsOf(name)) && exit !== 0 ? true : `exit=${exit}`;
+    });
     if (waited) return waited;
-    const exit = Number(podman('inspect', '--format', '{{.State.ExitCode}}', name));
     const log = logsOf(name);
     if (exit === 0) return 'exit code 0';
     if (!/AUTOPACK_CREDENTIALS_KEY/.test(log)) return `exit ${exit}, but the log does not name AUTOPACK_CREDENTIALS_KEY: ${log.slice(-300)}`;
@@ -525,16 +533,22 @@ async function checkProduction() {
 
 async function main() {
   const image = `${DEV.project}_backend`;
+  const only = process.env.AUTOPACK_CONTAINERS_ONLY; // `dev` or `prod`: one topology, when debugging
+  const keep = () => process.env.AUTOPACK_CONTAINERS_KEEP === '1' && failures.length > 0;
   await checkImage(image);
-  try {
-    await checkDevelopment();
-  } finally {
-    spawnSync('podman-compose', ['-p', DEV.project, '-f', DEV.file, 'down', '-t', '10', '-v'], { cwd: STAGE, stdio: 'ignore' });
+  if (only !== 'prod') {
+    try {
+      await checkDevelopment();
+    } finally {
+      if (!keep()) spawnSync('podman-compose', ['-p', DEV.project, '-f', DEV.file, 'down', '-t', '10', '-v'], { cwd: STAGE, stdio: 'ignore' });
+    }
   }
-  try {
-    await checkProduction();
-  } finally {
-    spawnSync('podman-compose', ['-p', PROD.project, '-f', PROD.file, 'down', '-t', '10', '-v'], { cwd: STAGE, stdio: 'ignore' });
+  if (only !== 'dev') {
+    try {
+      await checkProduction();
+    } finally {
+      if (!keep()) spawnSync('podman-compose', ['-p', PROD.project, '-f', PROD.file, 'down', '-t', '10', '-v'], { cwd: STAGE, stdio: 'ignore' });
+    }
   }
   say(`${failures.length === 0 ? 'all checks passed' : `${failures.length} checks FAILED: ${failures.join('; ')}`} (${since()})`);
   process.exit(failures.length === 0 ? 0 : 1);
