@@ -49,10 +49,18 @@ export function loadOrCreateDevInstanceKey(dataDir: string): { key: string; file
  * data directory (mode 0600), so that replicas sharing it accept each other's tokens and sign-ins survive
  * a restart. Never used in production (which refuses to start without the keys).
  */
-export function loadOrCreateDevJwtKeys(dataDir: string): { privateKey: string; publicKey: string; file: string } {
+export function loadOrCreateDevJwtKeys(dataDir: string): {
+  privateKey: string;
+  publicKey: string;
+  file: string;
+} {
   const { content, file } = loadOrCreateDevFile(dataDir, DEV_JWT_PRIVATE_KEY_FILE, () =>
-    generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    generateKeyPairSync('rsa', { modulusLength: 2048 })
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString(),
   );
-  const publicKey = createPublicKey(createPrivateKey(content)).export({ type: 'spki', format: 'pem' }).toString();
+  const publicKey = createPublicKey(createPrivateKey(content))
+    .export({ type: 'spki', format: 'pem' })
+    .toString();
   return { privateKey: content, publicKey, file };
 }

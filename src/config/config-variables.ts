@@ -282,7 +282,7 @@ export const CONFIG_VARIABLES = {
     doc: {
       default: '`60` (`0` when `AUTOPACK_ENV=test`)',
       meaning:
-        'at start, how long to keep retrying a `DATABASE_URL` that does not answer yet (backoff up to 5 s), e.g. while PostgreSQL boots beside it; `0` fails at once',
+        'at start, how long to keep retrying a database that does not answer yet (backoff up to 5 s), e.g. while PostgreSQL boots beside it; `0` fails at once',
     },
   }),
   APPROVAL_TIMEOUT_MINUTES: variable({
