@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
+import type { Server } from 'node:http';
 import { relative } from 'node:path';
 import { AppModule, validateStartFiles } from './app.module';
 import { loadOrCreateDevInstanceKey, loadOrCreateDevJwtKeys } from './auth/instance-key';
@@ -11,6 +12,9 @@ import { loadConfig, PROJECT_ROOT } from './config/load-config';
 import { DatabaseStartError } from './database/database-start-error';
 import { openDatabase, OpenedDatabase } from './database/open-database';
 import { configureHttp, NEST_APP_OPTIONS } from './http/configure-http';
+
+/** How long a stop waits for requests in flight before closing their connections (below Docker's 10 s). */
+const SHUTDOWN_GRACE_MS = 7_000;
 
 /** Human-facing start-up lines (the app's own logs are JSON). */
 const say = (line: string) => process.stdout.write(`[autopack] ${line}\n`);
@@ -63,7 +67,18 @@ async function serve(
     if (stopping) return;
     stopping = true;
     say(`${signal} received, shutting down`);
+    // Requests in flight finish. A keep-alive connection that was busy when the server stopped listening
+    // is closed as soon as it turns idle, and whatever is still open after SHUTDOWN_GRACE_MS is closed,
+    // so the process exits before the container runtime's SIGKILL (10 s by default).
+    const server = app.getHttpServer() as Server;
+    const idle = setInterval(() => server.closeIdleConnections(), 250);
+    const deadline = setTimeout(() => {
+      say(`connections still open after ${SHUTDOWN_GRACE_MS / 1000} s: closing them`);
+      server.closeAllConnections();
+    }, SHUTDOWN_GRACE_MS);
     await app.close().catch(() => undefined);
+    clearInterval(idle);
+    clearTimeout(deadline);
     await database.stop().catch(() => undefined);
     process.exit(0);
   };

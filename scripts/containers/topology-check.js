@@ -412,7 +412,10 @@ async function gracefulStop(topology, headers, artifact) {
     else if (!read.complete || (Number.isFinite(read.length) && read.bytes !== read.length))
       problems.push(`the request in flight got ${read.bytes} of ${read.length} bytes`);
     for (const state of states) {
-      if (state.exit !== 0) problems.push(`${state.name} exited ${state.exit}${state.exit === 137 ? ' (SIGKILL)' : ''}`);
+      if (state.exit !== 0) {
+        const tail = state.log.trimEnd().split('\n').slice(-6).map((line) => line.slice(0, 240)).join(' | ');
+        problems.push(`${state.name} exited ${state.exit}${state.exit === 137 ? ' (SIGKILL)' : ''}; its last lines: ${tail}`);
+      }
       if (!/SIGTERM received, shutting down/.test(state.log)) problems.push(`${state.name} never logged its SIGTERM shutdown`);
     }
     if (seconds > 12) problems.push(`stopping took ${seconds.toFixed(1)} s`);
