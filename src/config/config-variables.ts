@@ -278,9 +278,9 @@ export const CONFIG_VARIABLES = {
   AUTOPACK_DB_START_TIMEOUT_SECONDS: variable({
     field: 'databaseStartTimeoutSeconds',
     parse: int(0, 600),
-    default: ({ env }) => (env === 'test' ? 0 : 60),
+    default: ({ isProduction }) => (isProduction ? 60 : 0),
     doc: {
-      default: '`60` (`0` when `AUTOPACK_ENV=test`)',
+      default: '`60` in production, else `0`',
       meaning:
         'at start, how long to keep retrying a database that does not answer yet (backoff up to 5 s), e.g. while PostgreSQL boots beside it; `0` fails at once',
     },

@@ -7,7 +7,7 @@ const UNREACHABLE = 'postgres://autopack:not-a-secret@127.0.0.1:1/autopack';
 describe('waitUntilReachable', () => {
   afterEach(() => jest.restoreAllMocks());
 
-  it('fails at once, naming the masked URL, when the timeout is 0 (the test environment)', async () => {
+  it('fails at once, naming the masked URL, when the timeout is 0 (the default outside production)', async () => {
     const sleep = jest.fn(async () => undefined);
     const attempt = waitUntilReachable(UNREACHABLE, 0, () => undefined, sleep);
     await expect(attempt).rejects.toThrow(DatabaseStartError);
