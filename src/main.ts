@@ -2,15 +2,19 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
+import type { Server } from 'node:http';
 import { relative } from 'node:path';
 import { AppModule, validateStartFiles } from './app.module';
-import { loadOrCreateDevInstanceKey } from './auth/instance-key';
+import { loadOrCreateDevInstanceKey, loadOrCreateDevJwtKeys } from './auth/instance-key';
 import type { AppConfig } from './config/app-config';
 import { ConfigError } from './config/config-error';
 import { loadConfig, PROJECT_ROOT } from './config/load-config';
 import { DatabaseStartError } from './database/database-start-error';
 import { openDatabase, OpenedDatabase } from './database/open-database';
 import { configureHttp, NEST_APP_OPTIONS } from './http/configure-http';
+
+/** How long a stop waits for requests in flight before closing their connections (below Docker's 10 s). */
+const SHUTDOWN_GRACE_MS = 7_000;
 
 /** Human-facing start-up lines (the app's own logs are JSON). */
 const say = (line: string) => process.stdout.write(`[autopack] ${line}\n`);
@@ -28,10 +32,18 @@ async function bootstrap(): Promise<void> {
     const file = relative(PROJECT_ROOT, instanceKey.file) || instanceKey.file;
     keyHint = `send X-API-Key with the development instance key: X-API-Key: $(cat ${file})`;
   }
+  let jwtHint: string | undefined;
+  if (!config.jwtPrivateKey && !config.jwtPublicKey) {
+    // Only reachable outside production: loadConfig refuses production without the pair. Kept in the
+    // data directory so replicas sharing it (docker/docker-compose.yml) accept each other's tokens.
+    const pair = loadOrCreateDevJwtKeys(config.dataDir);
+    config = config.withJwtKeys(pair.privateKey, pair.publicKey);
+    jwtHint = `JWT keys: development pair in ${relative(PROJECT_ROOT, pair.file) || pair.file} (set JWT_PRIVATE_KEY/JWT_PUBLIC_KEY to use yours)`;
+  }
 
   const database: OpenedDatabase = await openDatabase(config, say);
   try {
-    await serve(config.withDatabaseUrl(database.url), database, keyHint);
+    await serve(config.withDatabaseUrl(database.url), database, keyHint, jwtHint);
   } catch (error) {
     // Whatever failed after the database started (a port in use, an invalid policy file), stop it too.
     await database.stop().catch(() => undefined);
@@ -39,7 +51,12 @@ async function bootstrap(): Promise<void> {
   }
 }
 
-async function serve(config: AppConfig, database: OpenedDatabase, keyHint: string): Promise<void> {
+async function serve(
+  config: AppConfig,
+  database: OpenedDatabase,
+  keyHint: string,
+  jwtHint: string | undefined,
+): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), NEST_APP_OPTIONS);
   configureHttp(app, config);
   const logger = app.get(Logger);
@@ -50,7 +67,18 @@ async function serve(config: AppConfig, database: OpenedDatabase, keyHint: strin
     if (stopping) return;
     stopping = true;
     say(`${signal} received, shutting down`);
+    // Requests in flight finish. A keep-alive connection that was busy when the server stopped listening
+    // is closed as soon as it turns idle, and whatever is still open after SHUTDOWN_GRACE_MS is closed,
+    // so the process exits before the container runtime's SIGKILL (10 s by default).
+    const server = app.getHttpServer() as Server;
+    const idle = setInterval(() => server.closeIdleConnections(), 250);
+    const deadline = setTimeout(() => {
+      say(`connections still open after ${SHUTDOWN_GRACE_MS / 1000} s: closing them`);
+      server.closeAllConnections();
+    }, SHUTDOWN_GRACE_MS);
     await app.close().catch(() => undefined);
+    clearInterval(idle);
+    clearTimeout(deadline);
     await database.stop().catch(() => undefined);
     process.exit(0);
   };
@@ -65,9 +93,7 @@ async function serve(config: AppConfig, database: OpenedDatabase, keyHint: strin
   if (!config.isProduction) say(`Swagger UI: ${base}/docs`);
   say(`Health: curl ${base}/health`);
   say(`Authenticate: ${keyHint}`);
-  if (!config.jwtPrivateKey) {
-    say('JWT keys: ephemeral (JWT_PRIVATE_KEY/JWT_PUBLIC_KEY unset); sign-ins end when the process restarts');
-  }
+  if (jwtHint) say(jwtHint);
   if (config.credentialStorageEnabled && !config.credentialsKey) {
     say('OAuth credential storage: refused until AUTOPACK_CREDENTIALS_KEY is set');
   }

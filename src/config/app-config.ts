@@ -59,6 +59,10 @@ export class AppConfig {
     return new AppConfig({ ...this, apiKey });
   }
 
+  withJwtKeys(jwtPrivateKey: string, jwtPublicKey: string): AppConfig {
+    return new AppConfig({ ...this, jwtPrivateKey, jwtPublicKey });
+  }
+
   /**
    * What the process logs about itself at start: every field of the configuration table, each secret
    * reduced to whether it is set, plus the fields set by rules.

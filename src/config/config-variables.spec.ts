@@ -130,7 +130,7 @@ describe('renderConfigTable', () => {
       '| `PORT` / `HOST` | `8000` / `127.0.0.1` (`0.0.0.0` in production) | where the API listens |',
     );
     expect(lines).toContain(
-      '| `JWT_PRIVATE_KEY` / `JWT_PUBLIC_KEY` (secrets, PEM) | ephemeral pair in development | RS256 signing keys for user tokens; **required in production** |',
+      '| `JWT_PRIVATE_KEY` / `JWT_PUBLIC_KEY` (secrets, PEM) | generated in development, kept in the data directory | RS256 signing keys for user tokens; **required in production** |',
     );
     expect(lines).toContain(
       '| `AUTOPACK_RATE_LIMIT_RUNS_START_PER_MINUTE` | `10` | `POST /runs/start` per principal |',

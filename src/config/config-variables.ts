@@ -147,7 +147,7 @@ export const CONFIG_VARIABLES = {
     requiredInProduction: {},
     summary: { key: 'jwt_keys', unset: 'ephemeral' },
     doc: {
-      default: 'ephemeral pair in development',
+      default: 'generated in development, kept in the data directory',
       meaning: 'RS256 signing keys for user tokens; **required in production**',
       note: 'PEM',
     },
@@ -330,6 +330,16 @@ export const CONFIG_VARIABLES = {
     parse: int(0, 60_000),
     default: 500,
     doc: { meaning: '`/health` reports `degraded` when the database answers slower' },
+  }),
+  AUTOPACK_DB_START_TIMEOUT_SECONDS: variable({
+    field: 'databaseStartTimeoutSeconds',
+    parse: int(0, 600),
+    default: ({ isProduction }) => (isProduction ? 60 : 0),
+    doc: {
+      default: '`60` in production, else `0`',
+      meaning:
+        'at start, how long to keep retrying a database that does not answer yet (backoff up to 5 s), e.g. while PostgreSQL boots beside it; `0` fails at once',
+    },
   }),
   APPROVAL_TIMEOUT_MINUTES: variable({
     field: 'approvalTimeoutMinutes',

@@ -16,7 +16,7 @@ export interface OpenedDatabase {
  */
 export async function openDatabase(config: AppConfig, log: (line: string) => void): Promise<OpenedDatabase> {
   if (config.databaseUrl) {
-    await assertReachable(config.databaseUrl);
+    await waitUntilReachable(config.databaseUrl, config.databaseStartTimeoutSeconds * 1000, log);
     return { url: config.databaseUrl, embedded: false, stop: async () => undefined };
   }
   if (config.isProduction) {
@@ -35,6 +35,30 @@ export async function openDatabase(config: AppConfig, log: (line: string) => voi
     },
   });
   return { url: embedded.url, embedded: true, stop: embedded.stop };
+}
+
+/**
+ * Retries, with a backoff from 250 ms up to 5 s, until the database answers or `timeoutMs` has passed:
+ * compose starts PostgreSQL and the app together, and PostgreSQL takes a few seconds to accept
+ * connections (longer on its first start). The last failure is the one reported.
+ */
+export async function waitUntilReachable(
+  url: string,
+  timeoutMs: number,
+  log: (line: string) => void,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 250; ; delay = Math.min(delay * 2, 5_000)) {
+    try {
+      return await assertReachable(url);
+    } catch (error) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw error;
+      log(`${(error as Error).message}; retrying for up to ${Math.ceil(left / 1000)} s more`);
+      await sleep(Math.min(delay, left));
+    }
+  }
 }
 
 async function assertReachable(url: string): Promise<void> {

