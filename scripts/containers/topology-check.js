@@ -61,6 +61,9 @@ function logsOf(name) {
   return `${res.stdout}${res.stderr}`;
 }
 
+const tailOf = (name, lines = 6) =>
+  logsOf(name).trimEnd().split('\n').slice(-lines).map((line) => line.slice(0, 240)).join(' | ');
+
 /** One HTTP request to nginx on the host port; never throws for an HTTP status. */
 function request(topology, method, path, { headers = {}, body, raw = false } = {}) {
   return new Promise((resolve, reject) => {
@@ -330,9 +333,16 @@ async function checkDevelopment() {
     return proposeApproveClaim(topology, who, true);
   });
   await check('dev: both replicas served requests (their own logs)', async () => {
+    for (const name of backends(topology)) {
+      const state = podman('inspect', '--format', '{{.State.Status}} exit={{.State.ExitCode}} restarts={{.RestartCount}}', name);
+      if (!state.startsWith('running')) return `${name} is ${state}; its last lines: ${tailOf(name)}`;
+    }
     for (let i = 0; i < 10; i++) await get(topology, '/health/live');
     const counts = backends(topology).map((name) => (logsOf(name).match(/"req":\{/g) ?? []).length);
-    return counts.every((n) => n > 0) ? undefined : `requests logged per replica: ${counts.join(', ')}`;
+    say(`  requests logged per replica: ${counts.join(', ')}`);
+    if (counts.every((n) => n > 0)) return undefined;
+    const idle = backends(topology).filter((_, i) => counts[i] === 0);
+    return `requests logged per replica: ${counts.join(', ')}; ${idle.map((name) => `${name}: ${tailOf(name)}`).join('; ')}; nginx: ${tailOf(containerName(topology, 'nginx'))}`;
   });
   await check('dev: with one replica stopped, the API keeps answering', async () => {
     podman('stop', '-t', '10', containerName(topology, 'backend', 2));
@@ -341,7 +351,12 @@ async function checkDevelopment() {
       if (res.status !== 200) return `request ${i}: ${res.status} ${res.text.slice(0, 200)}`;
     }
     podman('start', containerName(topology, 'backend', 2));
-    return undefined;
+    // As an operator would: the replica is back only once it answers again.
+    return waitFor('the restarted replica to answer', 90, () => {
+      const res = spawnSync('podman', ['exec', containerName(topology, 'backend', 2), 'node', '-e',
+        "fetch('http://127.0.0.1:8000/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]);
+      return res.status === 0 ? true : `exit ${res.status}`;
+    });
   });
   await check('dev: stopping PostgreSQL turns /health into 503; starting it recovers without restarting the backends', async () => {
     const started = backends(topology).map((name) => podman('inspect', '--format', '{{.State.StartedAt}}', name));
