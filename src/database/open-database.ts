@@ -63,6 +63,9 @@ export async function waitUntilReachable(
 
 async function assertReachable(url: string): Promise<void> {
   const client = new Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+  // A server that goes away mid-probe (PostgreSQL's first start restarts it after initdb) also emits
+  // 'error' on the client; unheard, that event would end the process. The promises below carry it.
+  client.on('error', () => undefined);
   try {
     await client.connect();
     await client.query('SELECT 1');
