@@ -286,11 +286,14 @@ describe('runs: bad input', () => {
 
     it('unparseable JSON is a 400', async () => {
       const runId = await startedRun();
-      const res = await api
-        .post(phasePath(runId, 'P1', 'update_status'), {})
+      // Sent raw: a body object passed first would be concatenated with the string by supertest.
+      const res = await request(t.http)
+        .post(phasePath(runId, 'P1', 'update_status'))
+        .set('X-API-Key', TEST_INSTANCE_KEY)
         .set('Content-Type', 'application/json')
         .send('{"state": ');
       expect(res.status).toBe(400);
+      expect(res.body.message).toBe('Malformed JSON in request body');
     });
   });
 
