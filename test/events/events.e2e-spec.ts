@@ -155,7 +155,11 @@ describe('the event log, its page and its stream', () => {
   it('a long transaction holding events back slows the stream’s reader down instead of a tight poll', async () => {
     const dataSource = t.app.get(DataSource);
     const { next_cursor: cursor } = await page(executorA, '?limit=500&types=run.error_recorded');
-    const stream = await openSse(base, `/events/stream?after=${cursor}&types=run.error_recorded`, executorA.headers);
+    const stream = await openSse(
+      base,
+      `/events/stream?after=${cursor}&types=run.error_recorded`,
+      executorA.headers,
+    );
     const long = dataSource.createQueryRunner();
     const short = dataSource.createQueryRunner();
     const append = (runner: typeof long, id: string) =>
@@ -168,7 +172,8 @@ describe('the event log, its page and its stream', () => {
       });
     // Observe (not replace) the shared reader's reads of the log.
     const reads = jest.spyOn(log, 'page');
-    const hubReads = () => reads.mock.calls.filter(([principal]) => principal.id === 'system:event-streams').length;
+    const hubReads = () =>
+      reads.mock.calls.filter(([principal]) => principal.id === 'system:event-streams').length;
     try {
       await long.startTransaction();
       await append(long, 'long-held');

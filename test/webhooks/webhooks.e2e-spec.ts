@@ -168,12 +168,17 @@ describe('webhooks: signed, retried, logged, admin-managed', () => {
     receiver.respond = (res) => res.writeHead(204).end();
     for (let i = 0; i < 3; i++) await startRun();
     const [oldSettled, oldPending, recent] = await settle(hook.id, 3);
-    expect([oldSettled, oldPending, recent].map((d) => d.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
+    expect([oldSettled, oldPending, recent].map((d) => d.status)).toEqual([
+      'succeeded',
+      'succeeded',
+      'succeeded',
+    ]);
     const db = t.app.get(DataSource);
     // 31 days old (retention is 30 by default); one of them is still waiting for a retry tomorrow.
-    await db.query(`UPDATE webhook_deliveries SET created_at = now() - interval '31 days' WHERE id = ANY($1)`, [
-      [oldSettled.id, oldPending.id],
-    ]);
+    await db.query(
+      `UPDATE webhook_deliveries SET created_at = now() - interval '31 days' WHERE id = ANY($1)`,
+      [[oldSettled.id, oldPending.id]],
+    );
     await db.query(
       `UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = now() + interval '1 day' WHERE id = $1`,
       [oldPending.id],
