@@ -189,6 +189,24 @@ describe('SSO (OpenID Connect) against a real oidc-provider', () => {
     expect(await db.query('SELECT count(*)::int AS n FROM auth_sso_login_attempts')).toEqual([{ n: 1 }]);
   });
 
+  it('an SSO user is an ordinary user: a viewer is refused admin routes, and the session is listed as sso', async () => {
+    const token = await accessTokenByRefresh(t, await browser.signIn('alice'));
+    await request(t.http).get('/api/auth/users').set('Authorization', `Bearer ${token}`).expect(403);
+    const sessions = await request(t.http)
+      .get('/api/auth/sessions')
+      .set('Authorization', `Bearer ${token}`)
+      .expect(200);
+    expect(sessions.body.sessions.find((s: { current: boolean }) => s.current)).toMatchObject({
+      method: 'sso',
+    });
+    // Logout ends it like any session: the token stops working at its next request.
+    await request(t.http)
+      .delete(`/api/auth/sessions/${sessions.body.sessions.find((s: { current: boolean }) => s.current).id}`)
+      .set('Authorization', `Bearer ${token}`)
+      .expect(204);
+    await me(t, token).expect(401);
+  });
+
   it('the same provider account signs in to the same user; an admin promotion is kept (no role map)', async () => {
     const first = await me(t, await accessTokenByRefresh(t, await browser.signIn('dave'))).expect(200);
     expect(first.body.role).toBe('viewer');
@@ -421,5 +439,41 @@ describe('SSO admission and role mapping (allowed domains, required group, role 
       .expect(200);
     const again = await me(t, await accessTokenByRefresh(t, await browser.signIn('alice'))).expect(200);
     expect(again.body).toMatchObject({ id: alice.body.id, role: 'viewer' });
+  });
+});
+
+describe('SSO routes are rate limited per client IP', () => {
+  let provider: OidcProvider;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    provider = await startOidcProvider({
+      clients: [{ client_id: CLIENT_ID, client_secret: CLIENT_SECRET, redirect_uris: [REDIRECT_URI] }],
+      accounts: ACCOUNTS,
+    });
+    t = await createTestApp({
+      env: {
+        AUTOPACK_SSO_ISSUER_URL: provider.issuer,
+        AUTOPACK_SSO_CLIENT_ID: CLIENT_ID,
+        AUTOPACK_SSO_CLIENT_SECRET: CLIENT_SECRET,
+        AUTOPACK_SSO_REDIRECT_URI: REDIRECT_URI,
+        AUTOPACK_SSO_RATE_LIMIT_PER_MINUTE: '2',
+      },
+    });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await provider?.stop();
+  });
+
+  it('the third start or callback within a minute is 429 and starts nothing', async () => {
+    await request(t.http).get('/api/auth/sso/login').expect(302);
+    await request(t.http).get('/api/auth/sso/callback?code=x&state=y').expect(400);
+    const db = t.app.get(DataSource);
+    const before = await db.query('SELECT count(*)::int AS n FROM auth_sso_login_attempts');
+    const res = await request(t.http).get('/api/auth/sso/login').expect(429);
+    expect(res.headers['retry-after']).toBeDefined();
+    await request(t.http).get('/api/auth/sso/callback?code=x&state=y').expect(429);
+    expect(await db.query('SELECT count(*)::int AS n FROM auth_sso_login_attempts')).toEqual(before);
   });
 });
