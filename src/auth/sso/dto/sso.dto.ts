@@ -21,10 +21,13 @@ export class SsoLoginQueryDto {
   return_to?: string;
 }
 
-/** A refused SSO sign-in; `reason` says why (docs/AUTHENTICATION.md, "SSO"). */
+/**
+ * A refused SSO sign-in; `reason` says why (docs/AUTHENTICATION.md, "SSO"). A malformed query parameter is
+ * the usual validation 400 instead (`detail`, no `reason`).
+ */
 export class SsoErrorDto extends ErrorResponseDto {
-  @ApiProperty({ enum: SSO_REFUSALS, enumName: 'SsoRefusalReason' })
-  reason: SsoRefusalReason;
+  @ApiProperty({ enum: SSO_REFUSALS, enumName: 'SsoRefusalReason', required: false })
+  reason?: SsoRefusalReason;
 }
 
 export const PASSWORD_LOGIN_DISABLED = 'password_login_disabled';
