@@ -477,3 +477,29 @@ describe('SSO routes are rate limited per client IP', () => {
     expect(await db.query('SELECT count(*)::int AS n FROM auth_sso_login_attempts')).toEqual(before);
   });
 });
+
+describe('SSO with an identity provider that cannot be reached', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    // A port nothing listens on: discovery fails at the first sign-in (not at start, so a provider that is
+    // down when the server starts does not keep it from starting).
+    t = await createTestApp({
+      env: {
+        AUTOPACK_SSO_ISSUER_URL: 'http://127.0.0.1:9',
+        AUTOPACK_SSO_CLIENT_ID: CLIENT_ID,
+        AUTOPACK_SSO_CLIENT_SECRET: CLIENT_SECRET,
+        AUTOPACK_SSO_REDIRECT_URI: REDIRECT_URI,
+      },
+    });
+  });
+  afterAll(() => t?.close());
+
+  it('the start is a 502 provider_unreachable that stores nothing and sets no cookie', async () => {
+    const res = await request(t.http).get('/api/auth/sso/login').expect(502);
+    expect(res.body).toMatchObject({ statusCode: 502, reason: 'provider_unreachable' });
+    expect(setCookies(res).some((c) => c.startsWith(`${SSO_COOKIE}=`))).toBe(false);
+    const db = t.app.get(DataSource);
+    expect(await db.query('SELECT count(*)::int AS n FROM auth_sso_login_attempts')).toEqual([{ n: 0 }]);
+  });
+});

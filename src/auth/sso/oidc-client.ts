@@ -31,18 +31,20 @@ export class ProviderError extends Error {
   }
 }
 
-/** Errors of openid-client and of fetch, sorted into what the caller can tell the user. Never their text. */
+/** Names of what fetch throws when the provider cannot be reached or answers too late. */
+const NETWORK_ERRORS = new Set(['TypeError', 'AbortError', 'TimeoutError']);
+
+/**
+ * Errors of openid-client and of fetch, sorted into what the caller can tell the user. Never their text.
+ * By name, not `instanceof`: fetch's errors may come from another realm (Node's undici, a test runner).
+ */
 function failureOf(error: unknown): ProviderFailure {
-  const name = error instanceof Error ? error.name : '';
+  const name = (error as { name?: unknown } | null)?.name;
   if (name === 'AuthorizationResponseError') return 'provider_denied';
   if (name === 'ResponseBodyError') return 'code_rejected';
-  const cause = error instanceof Error ? (error.cause as { name?: string } | undefined) : undefined;
-  if (
-    error instanceof TypeError ||
-    ['AbortError', 'TimeoutError'].includes(name) ||
-    ['AbortError', 'TimeoutError'].includes(cause?.name ?? '')
-  ) {
-    return 'provider_unreachable';
+  for (let link: unknown = error, depth = 0; link && depth < 4; depth++) {
+    if (NETWORK_ERRORS.has((link as { name?: string }).name ?? '')) return 'provider_unreachable';
+    link = (link as { cause?: unknown }).cause;
   }
   return 'response_invalid';
 }
@@ -125,7 +127,10 @@ export class OidcClient {
         idTokenExpected: true,
       });
       const idClaims = tokens.claims();
-      if (!idClaims) throw new ProviderError('response_invalid');
+      // OpenID Connect bounds `sub` to 255 ASCII characters; the link table relies on it.
+      if (!idClaims || idClaims.sub.length > 255 || idClaims.iss.length > 500) {
+        throw new ProviderError('response_invalid');
+      }
       let extra: Record<string, unknown> = {};
       if (configuration.serverMetadata().userinfo_endpoint) {
         // Checks that the userinfo answer is about the ID token's subject.
