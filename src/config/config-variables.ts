@@ -276,7 +276,7 @@ export const CONFIG_VARIABLES = {
     parse: httpUrl,
     default: undefined,
     doc: {
-      default: 'the origin of `AUTOPACK_CONSOLE_URL` + `/api/auth/sso/callback`',
+      default: "the console URL's origin + `/api/auth/sso/callback`",
       meaning: 'the redirect URI registered at the provider (exactly); production requires `https:`',
     },
   }),
