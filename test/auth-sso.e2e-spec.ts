@@ -24,6 +24,7 @@ const ACCOUNTS = {
   mallory: { email: 'mallory@evil.example', email_verified: true, groups: ['autopack-users'] },
   eve: { email: 'eve@example.com', email_verified: false, groups: ['autopack-users'] },
   dave: { email: 'dave@example.com', email_verified: true, groups: ['autopack-users'] },
+  frank: { email: 'frank@example.com', email_verified: true, groups: ['autopack-users'] },
 };
 
 const setCookies = (res: request.Response): string[] =>
@@ -160,6 +161,8 @@ describe('SSO (OpenID Connect) against a real oidc-provider', () => {
   });
 
   it('happy path: provider login and consent, callback, refresh cookie, access token by refresh, /api/auth/me', async () => {
+    const attempts = () => db.query('SELECT count(*)::int AS n FROM auth_sso_login_attempts');
+    const before = await attempts();
     const res = await browser.signIn('alice', '/console/runs?tab=live');
     expect(res.status).toBe(302);
     expect(res.headers.location).toBe('/console/runs?tab=live');
@@ -186,7 +189,7 @@ describe('SSO (OpenID Connect) against a real oidc-provider', () => {
       expect.objectContaining({ issuer: provider.issuer, subject: 'alice' }),
     ]);
     // The handle is used up and its attempt gone.
-    expect(await db.query('SELECT count(*)::int AS n FROM auth_sso_login_attempts')).toEqual([{ n: 1 }]);
+    expect(await attempts()).toEqual(before);
   });
 
   it('an SSO user is an ordinary user: a viewer is refused admin routes, and the session is listed as sso', async () => {
@@ -219,6 +222,29 @@ describe('SSO (OpenID Connect) against a real oidc-provider', () => {
     expect(again.body).toMatchObject({ id: first.body.id, role: 'operator' });
     expect(
       await db.query("SELECT count(*)::int AS n FROM auth_sso_identities WHERE subject = 'dave'"),
+    ).toEqual([{ n: 1 }]);
+  });
+
+  it('two first sign-ins of one account at once make one user, and both are signed in', async () => {
+    const [a, b] = await Promise.all([browser.start(), browser.start()]);
+    const [backA, backB] = await Promise.all([
+      authorizeAtProvider(a.authorizationUrl, 'frank'),
+      authorizeAtProvider(b.authorizationUrl, 'frank'),
+    ]);
+    browser.code(backA);
+    browser.code(backB);
+    const [resA, resB] = await Promise.all([
+      browser.callback(backA, a.handle),
+      browser.callback(backB, b.handle),
+    ]);
+    expect([resA.status, resB.status]).toEqual([302, 302]);
+    const [whoA, whoB] = await Promise.all([
+      me(t, await accessTokenByRefresh(t, resA)),
+      me(t, await accessTokenByRefresh(t, resB)),
+    ]);
+    expect(whoA.body.id).toBe(whoB.body.id);
+    expect(
+      await db.query("SELECT count(*)::int AS n FROM auth_sso_identities WHERE subject = 'frank'"),
     ).toEqual([{ n: 1 }]);
   });
 

@@ -2,6 +2,7 @@ import { Controller, Get, HttpException, HttpStatus, Query, Req, Res } from '@ne
 import {
   ApiBadGatewayResponse,
   ApiBadRequestResponse,
+  ApiConflictResponse,
   ApiForbiddenResponse,
   ApiFoundResponse,
   ApiNotFoundResponse,
@@ -10,6 +11,7 @@ import {
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AppConfig } from '../../config/app-config';
+import { ErrorResponseDto } from '../../http/error-response.dto';
 import { RateLimit } from '../../rate-limit/rate-limit.decorator';
 import { Public } from '../auth.decorators';
 import { clientInfoOf, setRefreshCookie } from '../sessions/refresh-cookie';
@@ -96,6 +98,10 @@ export class SsoController {
     type: SsoErrorDto,
   })
   @ApiNotFoundResponse({ description: 'SSO is not configured', type: SsoErrorDto })
+  @ApiConflictResponse({
+    description: "A new SSO user's username is already a local user's (an admin chose exactly that name)",
+    type: ErrorResponseDto,
+  })
   @ApiBadGatewayResponse({ description: 'The identity provider cannot be reached', type: SsoErrorDto })
   async callback(@Req() req: Request, @Res() res: Response): Promise<void> {
     const settings = this.config.sso;

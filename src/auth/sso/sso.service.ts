@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { ConflictException, Injectable } from '@nestjs/common';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { EntityManager } from 'typeorm';
@@ -7,6 +7,7 @@ import type { AuditContext } from '../../audit/audit-context';
 import { AppConfig } from '../../config/app-config';
 import type { SsoSettings } from '../../config/app-config';
 import { currentRequestId } from '../../http/request-id';
+import type { UserRole } from '../principal';
 import { revokeUserSessions, SessionsService } from '../sessions/sessions.service';
 import type { ClientInfo, SessionGrant } from '../sessions/sessions.service';
 import { User } from '../users/user.entity';
@@ -37,6 +38,10 @@ const sameText = (a: string, b: string) => {
   const right = Buffer.from(b);
   return left.length === right.length && timingSafeEqual(left, right);
 };
+
+/** The email claim as stored beside the link (for admins to recognise the account; never to link by). */
+const emailOf = (claims: SsoClaims) =>
+  typeof claims.email === 'string' ? claims.email.toLowerCase().slice(0, 320) : null;
 
 /** The SSO actor: the provider vouching for an account, before it is (or becomes) a user here. */
 const ssoContext = (): AuditContext => ({
@@ -143,27 +148,59 @@ export class SsoService {
    * The session starts in the same transaction as the link and any role change.
    */
   private async signIn(claims: SsoClaims, settings: SsoSettings, client: ClientInfo): Promise<SessionGrant> {
-    const email = typeof claims.email === 'string' ? claims.email.toLowerCase().slice(0, 320) : null;
     const mapped = mappedRole(claims, settings);
-    const existing = await this.dataSource.transaction(async (manager) => {
+    const linked = await this.signInLinked(claims, mapped, client);
+    if (linked) return linked;
+    try {
+      return await this.signInNew(claims, mapped, client);
+    } catch (error) {
+      // Two first sign-ins of one account at once: the other one created the link (a unique violation
+      // here, which the users service reports as a 409); sign in through it.
+      if (error instanceof ConflictException) {
+        const raced = await this.signInLinked(claims, mapped, client);
+        if (raced) return raced;
+      }
+      throw error;
+    }
+  }
+
+  /** A session for the user linked to the account, if there is one; refused when that user is disabled. */
+  private async signInLinked(
+    claims: SsoClaims,
+    mapped: UserRole | undefined,
+    client: ClientInfo,
+  ): Promise<SessionGrant | undefined> {
+    const outcome = await this.dataSource.transaction(async (manager) => {
       const identity = await manager.findOne(SsoIdentity, {
         where: { issuer: claims.iss, subject: claims.sub },
         lock: { mode: 'pessimistic_write' },
       });
-      if (!identity) return undefined;
-      const user = await manager.findOne(User, {
-        where: { id: identity.userId },
-        lock: { mode: 'pessimistic_write' },
-      });
-      if (!user) return undefined;
-      if (user.disabledAt !== null) return { refused: user };
+      const user =
+        identity &&
+        (await manager.findOne(User, {
+          where: { id: identity.userId },
+          lock: { mode: 'pessimistic_write' },
+        }));
+      if (!identity || !user) return undefined;
+      if (user.disabledAt !== null) return { disabled: user };
       if (mapped !== undefined && mapped !== user.role) await this.applyMappedRole(manager, user, mapped);
-      await manager.update(SsoIdentity, { id: identity.id }, { email, lastSignInAt: new Date() });
+      await manager.update(
+        SsoIdentity,
+        { id: identity.id },
+        { email: emailOf(claims), lastSignInAt: new Date() },
+      );
       return { grant: await this.sessions.start(manager, user, 'sso', client) };
     });
-    if (existing?.refused) return this.refuse('user_disabled', claims, existing.refused);
-    if (existing?.grant) return existing.grant;
+    if (outcome?.disabled) return this.refuse('user_disabled', claims, outcome.disabled);
+    return outcome?.grant;
+  }
 
+  /** A new user linked to the account, created with its link and its first session in one transaction. */
+  private async signInNew(
+    claims: SsoClaims,
+    mapped: UserRole | undefined,
+    client: ClientInfo,
+  ): Promise<SessionGrant> {
     let grant: SessionGrant | undefined;
     await this.users.create(
       {
@@ -178,14 +215,19 @@ export class SsoService {
           userId: user.id,
           issuer: claims.iss,
           subject: claims.sub,
-          email,
+          email: emailOf(claims),
           lastSignInAt: new Date(),
         });
         await this.audit.record(manager, {
           ...ssoContext(),
           type: 'user.sso_linked',
           subject: { type: 'user', id: user.id },
-          details: { username: user.username, issuer: claims.iss, subject: claims.sub, email },
+          details: {
+            username: user.username,
+            issuer: claims.iss,
+            subject: claims.sub,
+            email: emailOf(claims),
+          },
         });
         grant = await this.sessions.start(manager, user, 'sso', client);
       },
@@ -194,7 +236,7 @@ export class SsoService {
   }
 
   /** The role map decided: the role changes, audited, and the user's other sessions end as on any role change. */
-  private async applyMappedRole(manager: EntityManager, user: User, role: User['role']): Promise<void> {
+  private async applyMappedRole(manager: EntityManager, user: User, role: UserRole): Promise<void> {
     const before = { role: user.role, disabled: false };
     user.role = role;
     await manager.update(User, { id: user.id }, { role });
