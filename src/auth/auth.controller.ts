@@ -41,7 +41,10 @@ import { UsersService } from './users/users.service';
 
 export const INVALID_LOGIN = 'Invalid username or password';
 
-/** Password sign-in is switched off (`AUTOPACK_PASSWORD_LOGIN=0`, SSO only): one clear refusal, nothing counted. */
+/**
+ * Password sign-in is switched off (`AUTOPACK_PASSWORD_LOGIN=0`, SSO only): refused before any user or
+ * password is looked at.
+ */
 const passwordLoginDisabled = () =>
   new ForbiddenException({
     message: 'Password sign-in is switched off on this server; sign in with SSO',
