@@ -36,9 +36,20 @@ import { clientInfoOf, setRefreshCookie } from './sessions/refresh-cookie';
 import { tokenResponse } from './sessions/sessions.controller';
 import { LoginDto, RegisterDto, toUserDto, UserDto } from './users/dto/user.dto';
 import { LoginService } from './users/login.service';
+import { PASSWORD_LOGIN_DISABLED, PasswordLoginDisabledDto } from './sso/dto/sso.dto';
 import { UsersService } from './users/users.service';
 
 export const INVALID_LOGIN = 'Invalid username or password';
+
+/**
+ * Password sign-in is switched off (`AUTOPACK_PASSWORD_LOGIN=0`, SSO only): refused before any user or
+ * password is looked at.
+ */
+const passwordLoginDisabled = () =>
+  new ForbiddenException({
+    message: 'Password sign-in is switched off on this server; sign in with SSO',
+    reason: PASSWORD_LOGIN_DISABLED,
+  });
 
 /** Sign-up, sign-in, who-am-I and the public key set: the human side of authentication. */
 @ApiTags('auth')
@@ -56,12 +67,17 @@ export class AuthController {
   @Public()
   @RateLimit('login')
   @ApiConflictResponse({ description: 'The username is taken', type: ErrorResponseDto })
-  @ApiForbiddenResponse({ description: 'Registration is closed (production)', type: ErrorResponseDto })
+  @ApiForbiddenResponse({
+    description:
+      'Registration is closed (production), or password sign-in is switched off (`reason: password_login_disabled`)',
+    type: PasswordLoginDisabledDto,
+  })
   @ApiUnprocessableEntityResponse({
     description: 'Invalid username or password rules',
     type: ErrorResponseDto,
   })
   async register(@Body() body: RegisterDto): Promise<UserDto> {
+    if (!this.config.passwordLogin) throw passwordLoginDisabled();
     if (!this.config.allowRegistration) {
       throw new ForbiddenException('Registration is closed; an admin creates users');
     }
@@ -87,12 +103,17 @@ export class AuthController {
     description: 'Unknown user, wrong password or disabled user (one answer)',
     type: ErrorResponseDto,
   })
+  @ApiForbiddenResponse({
+    description: 'Password sign-in is switched off (`reason: password_login_disabled`): sign in with SSO',
+    type: PasswordLoginDisabledDto,
+  })
   @ApiUnprocessableEntityResponse({ description: 'Malformed body', type: ErrorResponseDto })
   async signIn(
     @Body() body: LoginDto,
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<SessionTokenResponseDto> {
+    if (!this.config.passwordLogin) throw passwordLoginDisabled();
     const outcome = await this.login.login(body.username, body.password, clientInfoOf(req));
     reportTighterBudget(res, outcome.budget);
     if (outcome.kind === 'throttled') {

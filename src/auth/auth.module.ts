@@ -11,6 +11,9 @@ import { JwtStrategy } from './jwt/jwt.strategy';
 import { TokenService } from './jwt/token.service';
 import { SessionsController } from './sessions/sessions.controller';
 import { SessionsService } from './sessions/sessions.service';
+import { OidcClient } from './sso/oidc-client';
+import { SsoController } from './sso/sso.controller';
+import { SsoService } from './sso/sso.service';
 import { StreamTicketsService } from './stream-tickets/stream-tickets.service';
 import { LoginService } from './users/login.service';
 import { PasswordHasher } from './users/password-hasher';
@@ -23,7 +26,14 @@ import { UsersService } from './users/users.service';
 /** Who is calling: machine keys, human users with RS256 JWTs, and the global guard that decides. */
 @Module({
   imports: [AuditModule, RateLimitModule],
-  controllers: [AuthController, SessionsController, UsersController, PasswordsController, ApiKeysController],
+  controllers: [
+    AuthController,
+    SessionsController,
+    SsoController,
+    UsersController,
+    PasswordsController,
+    ApiKeysController,
+  ],
   providers: [
     ApiKeyAuthenticator,
     ApiKeysService,
@@ -31,9 +41,11 @@ import { UsersService } from './users/users.service';
     JwtBearerGuard,
     JwtStrategy,
     LoginService,
+    OidcClient,
     PasswordHasher,
     PasswordsService,
     SessionsService,
+    SsoService,
     StreamTicketsService,
     TokenService,
     UserAuthenticator,

@@ -1,4 +1,5 @@
 import type { DomainSwitch } from '../external-actions/external-actions-policy';
+import type { UserRole } from '../auth/principal';
 import type { RateLimitName } from '../rate-limit/rate-limits';
 import { configVariables } from './config-variables';
 import type { ConfigFields } from './config-variables';
@@ -6,6 +7,23 @@ import type { ConfigFields } from './config-variables';
 export { APP_ENVIRONMENTS, LOG_LEVELS } from './config-variables';
 export type { AppEnvironment, LogLevel } from './config-variables';
 export { maskUrl } from './mask-url';
+
+/** OpenID Connect sign-in, present only when fully configured (docs/AUTHENTICATION.md, "SSO"). */
+export interface SsoSettings {
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** Registered at the provider exactly as written here. */
+  readonly redirectUri: string;
+  /** Space-separated, `openid` first. */
+  readonly scopes: string;
+  /** Empty: any domain. */
+  readonly allowedEmailDomains: readonly string[];
+  readonly groupsClaim: string;
+  readonly requiredGroup: string | undefined;
+  /** Groups-claim value → role. Empty: roles are managed in Autopack. */
+  readonly roleMap: Readonly<Record<string, UserRole>>;
+}
 
 /** Fields set by `loadConfig`'s rules rather than by one variable each. */
 interface RuleFields {
@@ -22,6 +40,8 @@ interface RuleFields {
   readonly autoApproveBuild113Ignored: boolean;
   /** Self-service registration; always open outside production, opt-in (`=1`) in production. */
   readonly allowRegistration: boolean;
+  /** SSO settings; undefined while SSO is off (the default). */
+  readonly sso: SsoSettings | undefined;
   /** Model mappings for the dashboard (YAML), validated at start by the observability module. */
   readonly modelCatalogFile: string;
 }
@@ -89,6 +109,8 @@ export class AppConfig {
       domain_switches: this.domainSwitches,
       auto_approve_build113: this.autoApproveBuild113,
       allow_registration: this.allowRegistration,
+      // Never the client id or secret; the issuer is a public URL.
+      sso: this.sso ? { issuer: this.sso.issuer, redirect_uri: this.sso.redirectUri } : 'off',
     };
   }
 }

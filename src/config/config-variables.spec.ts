@@ -21,7 +21,12 @@ const SECRET_VALUES: Record<string, string> = {
   JWT_PREVIOUS_PUBLIC_KEYS: generateKeyPairSync('rsa', { modulusLength: 2048 })
     .publicKey.export({ type: 'spki', format: 'pem' })
     .toString(),
+  // Not secret, but `_FILE`-able like the client secret it comes with.
+  AUTOPACK_SSO_CLIENT_ID: 'sentinel-sso-client-id',
+  AUTOPACK_SSO_CLIENT_SECRET: 'sentinel-sso-client-secret-0123',
 };
+/** SSO needs its issuer with the client id and secret (half a configuration refuses to start). */
+const WITH_SSO_ISSUER = { AUTOPACK_SSO_ISSUER_URL: 'https://idp.example.com' };
 
 describe('the configuration table', () => {
   it('gives every secret a sentinel here, so a new secret cannot skip the masking test', () => {
@@ -32,7 +37,7 @@ describe('the configuration table', () => {
   });
 
   it('masks every secret in the start-up summary, whatever its shape', () => {
-    const config = loadConfig(SECRET_VALUES);
+    const config = loadConfig({ ...SECRET_VALUES, ...WITH_SSO_ISSUER });
     const summary = JSON.stringify(config.summary());
     for (const value of Object.values(SECRET_VALUES)) {
       for (const line of value.split('\n').filter((part) => part.length > 8)) {

@@ -5,9 +5,12 @@ import type { DomainSwitch } from '../external-actions/external-actions-policy';
 import { RATE_LIMIT_MAX_PER_MINUTE, RATE_LIMITS } from '../rate-limit/rate-limits';
 import type { RateLimitName } from '../rate-limit/rate-limits';
 import { maskUrl } from './mask-url';
+import { USER_ROLES } from '../auth/principal';
 import {
   aes256Key,
+  emailDomain,
   flag,
+  httpUrl,
   int,
   ipOrCidr,
   list,
@@ -18,6 +21,7 @@ import {
   pem,
   pemPublicKeys,
   providerName,
+  roleMap,
   text,
   tokenHost,
   usdCents,
@@ -234,6 +238,81 @@ export const CONFIG_VARIABLES = {
       meaning: '`1` opens `POST /api/auth/register` in production (new users are viewers)',
     },
   }),
+  AUTOPACK_PASSWORD_LOGIN: variable({
+    field: 'passwordLogin',
+    parse: flag,
+    default: true,
+    doc: {
+      meaning:
+        '`0` switches password sign-in off (`POST /api/auth/login` and registration answer 403 `password_login_disabled`); only with SSO configured. The CLI still creates users',
+    },
+  }),
+  AUTOPACK_SSO_ISSUER_URL: variable({
+    parse: httpUrl,
+    default: undefined,
+    doc: {
+      default: 'unset: SSO off',
+      meaning:
+        'OpenID Connect issuer (discovery at `<issuer>/.well-known/openid-configuration`); with the client id and secret it switches SSO on; production requires `https:` (docs/AUTHENTICATION.md, "SSO")',
+    },
+  }),
+  AUTOPACK_SSO_CLIENT_ID: variable({
+    parse: VISIBLE_ASCII,
+    default: undefined,
+    // Not secret, but `*_FILE`-able like the secret it comes with.
+    secret: true,
+    doc: {
+      default: 'none',
+      meaning: 'the client registered at the provider; both or neither with the issuer',
+    },
+  }),
+  AUTOPACK_SSO_CLIENT_SECRET: variable({
+    parse: VISIBLE_ASCII,
+    default: undefined,
+    secret: true,
+    doc: { with: 'AUTOPACK_SSO_CLIENT_ID' },
+  }),
+  AUTOPACK_SSO_REDIRECT_URI: variable({
+    parse: httpUrl,
+    default: undefined,
+    doc: {
+      default: "the console URL's origin + `/api/auth/sso/callback`",
+      meaning: 'the redirect URI registered at the provider (exactly); production requires `https:`',
+    },
+  }),
+  AUTOPACK_SSO_SCOPES: variable({
+    parse: matching(/^openid( [!-~]{1,64}){0,15}$/, 'must be space-separated scopes starting with openid'),
+    default: 'openid email profile',
+    doc: { meaning: 'scopes asked for (add the one that releases the groups claim, e.g. `groups`)' },
+  }),
+  AUTOPACK_SSO_ALLOWED_EMAIL_DOMAINS: variable({
+    parse: list(emailDomain, { unique: true }),
+    default: [],
+    doc: {
+      default: 'any',
+      meaning:
+        'comma-separated email domains whose users may sign in (a verified `email` claim is then required)',
+    },
+  }),
+  AUTOPACK_SSO_GROUPS_CLAIM: variable({
+    parse: matching(/^[A-Za-z0-9_:./-]{1,100}$/, 'must be a claim name'),
+    default: 'groups',
+    doc: { meaning: "the claim holding the user's groups (a string or a list of strings)" },
+  }),
+  AUTOPACK_SSO_REQUIRED_GROUP: variable({
+    parse: matching(/^[\x20-\x7e]{1,200}$/, 'must be 1 to 200 printable ASCII characters'),
+    default: undefined,
+    doc: { default: 'none', meaning: 'only users whose groups claim holds this value may sign in' },
+  }),
+  AUTOPACK_SSO_ROLE_MAP: variable({
+    parse: roleMap(USER_ROLES),
+    default: {},
+    doc: {
+      default: 'none: roles are managed in Autopack',
+      meaning:
+        '`group=role` pairs (`autopack-admins=admin,ops=operator`): when set, every SSO sign-in sets the role to the highest mapped group, `viewer` without one; unset, new SSO users are viewers and keep what an admin gives them',
+    },
+  }),
   AUTOPACK_CREDENTIALS_KEY: variable({
     field: 'credentialsKey',
     parse: aes256Key,
@@ -293,6 +372,7 @@ export const CONFIG_VARIABLES = {
   ...rateLimit('login', {
     meaning: 'login/register attempts per client IP and per username',
   }),
+  ...rateLimit('sso', { meaning: 'SSO sign-in starts and callbacks per client IP' }),
   ...rateLimit('session_refresh', { meaning: 'session refresh and logout calls per client IP' }),
   ...rateLimit('runs_start', { meaning: '`POST /runs/start` per principal' }),
   ...rateLimit('decisions', { meaning: 'human approval decisions per user' }),

@@ -7,6 +7,7 @@ import type { DomainSwitch } from '../external-actions/external-actions-policy';
 import { RATE_LIMITS } from '../rate-limit/rate-limits';
 import type { RateLimitName } from '../rate-limit/rate-limits';
 import { AppConfig } from './app-config';
+import type { SsoSettings } from './app-config';
 import { ConfigError } from './config-error';
 import { configVariables, CONFIG_VARIABLES } from './config-variables';
 import type {
@@ -123,6 +124,58 @@ function checkSessionCookies(values: ConfigValues, isProduction: boolean): void 
   }
 }
 
+/**
+ * SSO is on when the issuer, client id and client secret are all set; some but not all refuses to start
+ * (a half-configured SSO would only show up at the first sign-in). Production refuses plain-http URLs,
+ * loopback included: the authorization code and the client secret travel over them. Password login may be
+ * switched off only when SSO is on, else nobody could sign in.
+ */
+function ssoSettings(values: ConfigValues, isProduction: boolean): SsoSettings | undefined {
+  const parts = {
+    AUTOPACK_SSO_ISSUER_URL: values.AUTOPACK_SSO_ISSUER_URL,
+    AUTOPACK_SSO_CLIENT_ID: values.AUTOPACK_SSO_CLIENT_ID,
+    AUTOPACK_SSO_CLIENT_SECRET: values.AUTOPACK_SSO_CLIENT_SECRET,
+  };
+  const missing = Object.entries(parts).filter(([, value]) => value === undefined);
+  if (missing.length === 3) {
+    if (!values.AUTOPACK_PASSWORD_LOGIN) {
+      throw new ConfigError(
+        'AUTOPACK_PASSWORD_LOGIN: 0 needs SSO configured (AUTOPACK_SSO_ISSUER_URL and its client)',
+      );
+    }
+    return undefined;
+  }
+  if (missing.length > 0) {
+    throw new ConfigError(
+      `SSO is half-configured: set ${missing.map(([name]) => name).join(' and ')} too (or unset the others)`,
+    );
+  }
+  const redirectUri =
+    values.AUTOPACK_SSO_REDIRECT_URI ??
+    new URL('/api/auth/sso/callback', new URL(values.AUTOPACK_CONSOLE_URL).origin).href;
+  if (isProduction) {
+    for (const [name, url] of [
+      ['AUTOPACK_SSO_ISSUER_URL', values.AUTOPACK_SSO_ISSUER_URL!],
+      [values.AUTOPACK_SSO_REDIRECT_URI ? 'AUTOPACK_SSO_REDIRECT_URI' : 'AUTOPACK_CONSOLE_URL', redirectUri],
+    ]) {
+      if (new URL(url).protocol !== 'https:') {
+        throw new ConfigError(`${name}: production refuses SSO over plain http (use https:)`);
+      }
+    }
+  }
+  return {
+    issuer: values.AUTOPACK_SSO_ISSUER_URL!,
+    clientId: values.AUTOPACK_SSO_CLIENT_ID!,
+    clientSecret: values.AUTOPACK_SSO_CLIENT_SECRET!,
+    redirectUri,
+    scopes: values.AUTOPACK_SSO_SCOPES,
+    allowedEmailDomains: values.AUTOPACK_SSO_ALLOWED_EMAIL_DOMAINS,
+    groupsClaim: values.AUTOPACK_SSO_GROUPS_CLAIM,
+    requiredGroup: values.AUTOPACK_SSO_REQUIRED_GROUP,
+    roleMap: values.AUTOPACK_SSO_ROLE_MAP,
+  };
+}
+
 function readVersion(): string {
   const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string };
   return pkg.version;
@@ -139,6 +192,7 @@ export function loadConfig(env: RawEnv): AppConfig {
 
   checkJwtKeyPair(values.JWT_PRIVATE_KEY, values.JWT_PUBLIC_KEY);
   checkSessionCookies(values, isProduction);
+  const sso = ssoSettings(values, isProduction);
   if (isProduction) checkProductionRequirements(values, given);
   // The table resolves the path against the working directory; production must have written it absolute.
   if (isProduction && !isAbsolute(env.AUTOPACK_RUNS_ROOT ?? '')) {
@@ -166,6 +220,7 @@ export function loadConfig(env: RawEnv): AppConfig {
     autoApproveBuild113: !isProduction && values.AUTO_APPROVE_BUILD113,
     autoApproveBuild113Ignored: isProduction && values.AUTO_APPROVE_BUILD113,
     allowRegistration: !isProduction || values.AUTOPACK_ALLOW_REGISTRATION,
+    sso,
     modelCatalogFile: join(PROJECT_ROOT, 'config', 'models.yaml'),
   });
 }

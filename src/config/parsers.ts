@@ -143,3 +143,56 @@ export const pemPublicKeys: Parser<string[]> = (raw, name) => {
   }
   return blocks;
 };
+
+/** An absolute http(s) URL without credentials or fragment (SSO issuer, redirect URI). */
+export const httpUrl: Parser<string> = (raw, name) => {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw refuse(name, 'must be an absolute http(s) URL');
+  }
+  if (
+    !['http:', 'https:'].includes(url.protocol) ||
+    url.username ||
+    url.password ||
+    url.hash ||
+    raw.length > 500
+  ) {
+    throw refuse(name, 'must be an http(s) URL of at most 500 characters, without credentials or #fragment');
+  }
+  return raw;
+};
+
+/** An email domain (`example.com`), lowercased: no `@`, scheme or wildcard. */
+export function emailDomain(entry: string, name: string): string {
+  const domain = entry.toLowerCase();
+  if (domain !== '' && !new RegExp(`^${HOST_LABEL}(?:\\.${HOST_LABEL})+$`).test(domain)) {
+    throw refuse(name, `"${domain}" is not an email domain (e.g. example.com)`);
+  }
+  return domain;
+}
+
+/**
+ * `claim-value=role` pairs, comma-separated (`autopack-admins=admin,ops=operator`): the values of the SSO
+ * groups claim that grant a role. A value may appear once; roles must be known.
+ */
+export const roleMap =
+  <const R extends string>(roles: readonly R[]): Parser<Record<string, R>> =>
+  (raw, name) => {
+    const map: Record<string, R> = {};
+    for (const pair of raw
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean)) {
+      const at = pair.lastIndexOf('=');
+      const value = pair.slice(0, at).trim();
+      const role = pair.slice(at + 1).trim() as R;
+      if (at <= 0 || value.length > 200 || !roles.includes(role)) {
+        throw refuse(name, `each entry must be <claim value>=<role> with a role among ${roles.join(', ')}`);
+      }
+      if (Object.hasOwn(map, value)) throw refuse(name, `"${value}" is mapped twice`);
+      map[value] = role;
+    }
+    return map;
+  };

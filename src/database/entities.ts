@@ -11,6 +11,8 @@ import { RefreshToken } from '../auth/sessions/refresh-token.entity';
 import { Session } from '../auth/sessions/session.entity';
 import { PasswordToken } from '../auth/users/password-token.entity';
 import { User } from '../auth/users/user.entity';
+import { SsoIdentity } from '../auth/sso/sso-identity.entity';
+import { SsoLoginAttempt } from '../auth/sso/sso-login-attempt.entity';
 import { AuditChainHead } from '../audit/entities/audit-chain-head.entity';
 import { AuditEvent } from '../audit/entities/audit-event.entity';
 import { EXTERNAL_ACTION_ENTITIES } from '../external-actions/external-action.entity';
@@ -28,6 +30,8 @@ export const ENTITIES = [
   Session,
   RefreshToken,
   PasswordToken,
+  SsoIdentity,
+  SsoLoginAttempt,
   ApiKeyRecord,
   OAuthCredential,
   OAuthCredentialEvent,

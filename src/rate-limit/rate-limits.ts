@@ -7,6 +7,8 @@ export const RATE_LIMITS = {
   default: { env: 'AUTOPACK_RATE_LIMIT_PER_MINUTE', perMinute: 600 },
   /** Password guessing: counted per client IP by the guard and per username by the login service. */
   login: { env: 'AUTOPACK_LOGIN_RATE_LIMIT_PER_MINUTE', perMinute: 5 },
+  /** SSO sign-in starts and callbacks, per client IP: each start writes a row and calls the provider. */
+  sso: { env: 'AUTOPACK_SSO_RATE_LIMIT_PER_MINUTE', perMinute: 20 },
   /**
    * Refresh and logout, per client IP (they carry no principal): a tab refreshes every few minutes, a
    * guesser of refresh tokens (256 random bits) gets nowhere, but a flood must not reach the database.

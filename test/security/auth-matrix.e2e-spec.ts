@@ -6,6 +6,7 @@ import request from 'supertest';
 import { INVALID_CREDENTIALS } from '../../src/auth/auth.guard';
 import { API_SCOPES } from '../../src/auth/principal';
 import type { ApiScope, UserRole } from '../../src/auth/principal';
+import { SessionsService } from '../../src/auth/sessions/sessions.service';
 import { UsersService } from '../../src/auth/users/users.service';
 import { RATE_LIMITS } from '../../src/rate-limit/rate-limits';
 import { createTestApp, TEST_INSTANCE_KEY } from '../helpers/app';
@@ -120,6 +121,8 @@ function callersFor(op: Operation): Caller[] {
     // Issue 16: a token from POST /api/auth/refresh is a user like any other; one of an ended session is not.
     { label: 'operator (refreshed token)', credential: { type: 'user', role: 'operator' } },
     { label: 'admin (token of a revoked session)', credential: { type: 'invalid' } },
+    // Issue 16 part 5: a session started by SSO is a session like any other (its role, nothing more).
+    { label: 'viewer (SSO session)', credential: { type: 'user', role: 'viewer' } },
     { label: 'instance key', credential: { type: 'key', scopes: ALL_SCOPES } },
   ];
 }
@@ -339,6 +342,17 @@ describe('auth matrix (production): every operation in docs/openapi.json × ever
     const signedOut = await createUser(t, { role: 'admin' });
     await request(t.http).delete(`/api/auth/sessions/${signedOut.sessionId}`).set(signedOut.auth).expect(204);
     headersOf.set('admin (token of a revoked session)', signedOut.auth);
+    // The session SsoService starts after a provider sign-in (production refuses the test provider's plain
+    // http issuer; the sign-in itself is proven end to end in test/auth-sso.e2e-spec.ts).
+    const ssoViewer = await createUser(t, { role: 'viewer' });
+    const ssoSession = await t.app
+      .get(SessionsService)
+      .startSession((await t.app.get(UsersService).findById(ssoViewer.id))!, 'sso', {
+        userAgent: 'auth matrix',
+        ipAddress: null,
+      });
+    rememberSecret(ssoSession.accessToken, ssoSession.refreshToken);
+    headersOf.set('viewer (SSO session)', { Authorization: `Bearer ${ssoSession.accessToken}` });
     headersOf.set('instance key', { 'X-API-Key': TEST_INSTANCE_KEY });
     const everyScope = await mintApiKey(t, [...ALL_SCOPES], { createdBy: admin });
     headersOf.set('key holding every scope', everyScope.headers);
