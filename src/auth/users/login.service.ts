@@ -11,9 +11,7 @@ import { PasswordHasher } from './password-hasher';
 import { UsersService } from './users.service';
 
 export type LoginOutcome = (
-  | { kind: 'ok'; grant: SessionGrant }
-  | { kind: 'invalid' }
-  | { kind: 'throttled'; retryAfterSeconds: number }
+  { kind: 'ok'; grant: SessionGrant } | { kind: 'invalid' } | { kind: 'throttled'; retryAfterSeconds: number }
 ) & { /** The per-username budget after this attempt. */ budget: BudgetState };
 
 /**
