@@ -18,6 +18,7 @@ import {
   externalActionsPolicyProvider,
 } from './external-actions/external-actions.module';
 import { EventsModule } from './events/events.module';
+import { IdempotencyModule } from './idempotency/idempotency.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 import { HealthModule } from './health/health.module';
 import { ObservabilityModule } from './observability/observability.module';
@@ -73,6 +74,7 @@ export class AppModule {
         GovernanceModule,
         ExternalActionsModule,
         EventsModule,
+        IdempotencyModule,
         WebhooksModule,
       ],
       providers: [

@@ -11,6 +11,7 @@ import type { HumanDecidedRequest } from './entities/human-decided-request';
 import { ownerFilterFor } from '../access/visibility';
 import type { EventLogService } from '../events/event-log.service';
 import type { EventType } from '../events/event-types';
+import { idempotentTransaction } from '../idempotency/idempotent-transaction';
 
 export type DecidableTable = 'approval_requests' | 'governance_requests';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -168,54 +169,60 @@ export abstract class HumanDecidedRequests<T extends HumanDecidedRequest>
     fields: DeepPartial<T> & { runId: string; phaseId: string },
     ttlMs: number,
     requestedDetails: (row: T) => Record<string, unknown>,
+    /** The response body: what an Idempotency-Key retry is answered with (idempotentTransaction). */
+    toResponse: (row: T) => unknown,
     automatic?: { by: string; name: string; comment: string; details: Record<string, unknown> },
   ): Promise<T> {
-    return this.dataSource.transaction(async (manager) => {
-      const now = new Date();
-      const row = manager.create(this.entity, {
-        ...fields,
-        status: automatic ? 'approved' : 'pending',
-        requestedBy: principal.id,
-        expiresAt: new Date(now.getTime() + ttlMs),
-        decidedBy: automatic?.by ?? null,
-        decidedByName: automatic?.name ?? null,
-        decidedAt: automatic ? now : null,
-        decisionComment: automatic?.comment ?? null,
-      } as DeepPartial<T>);
-      const saved = await manager.save(this.entity, row);
-      const event = {
-        ...auditContextFor(principal),
-        subject: { type: this.subject, id: saved.id },
-        runId: saved.runId,
-        phaseId: saved.phaseId,
-      };
-      await this.audit.record(manager, {
-        ...event,
-        type: `${this.subject}.requested`,
-        details: requestedDetails(saved),
-      });
-      if (automatic) {
+    return idempotentTransaction(
+      this.dataSource,
+      async (manager) => {
+        const now = new Date();
+        const row = manager.create(this.entity, {
+          ...fields,
+          status: automatic ? 'approved' : 'pending',
+          requestedBy: principal.id,
+          expiresAt: new Date(now.getTime() + ttlMs),
+          decidedBy: automatic?.by ?? null,
+          decidedByName: automatic?.name ?? null,
+          decidedAt: automatic ? now : null,
+          decisionComment: automatic?.comment ?? null,
+        } as DeepPartial<T>);
+        const saved = await manager.save(this.entity, row);
+        const event = {
+          ...auditContextFor(principal),
+          subject: { type: this.subject, id: saved.id },
+          runId: saved.runId,
+          phaseId: saved.phaseId,
+        };
         await this.audit.record(manager, {
           ...event,
-          type: `${this.subject}.auto_approved`,
-          details: automatic.details,
+          type: `${this.subject}.requested`,
+          details: requestedDetails(saved),
         });
-      }
-      await this.appendEvent(
-        manager,
-        'requested',
-        saved,
-        automatic ? 'was approved by policy' : `waits for a human until ${saved.expiresAt.toISOString()}`,
-        { status: saved.status, expires_at: saved.expiresAt.toISOString() },
-      );
-      if (automatic) {
-        await this.appendEvent(manager, 'decided', saved, 'was approved by policy', {
-          status: 'approved',
-          automatic: true,
-        });
-      }
-      return saved;
-    });
+        if (automatic) {
+          await this.audit.record(manager, {
+            ...event,
+            type: `${this.subject}.auto_approved`,
+            details: automatic.details,
+          });
+        }
+        await this.appendEvent(
+          manager,
+          'requested',
+          saved,
+          automatic ? 'was approved by policy' : `waits for a human until ${saved.expiresAt.toISOString()}`,
+          { status: saved.status, expires_at: saved.expiresAt.toISOString() },
+        );
+        if (automatic) {
+          await this.appendEvent(manager, 'decided', saved, 'was approved by policy', {
+            status: 'approved',
+            automatic: true,
+          });
+        }
+        return saved;
+      },
+      toResponse,
+    );
   }
 
   protected async pendingRows(principal: Principal): Promise<T[]> {
