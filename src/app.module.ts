@@ -27,6 +27,7 @@ import { loggerParams } from './http/logging';
 import { PrincipalThrottlerGuard } from './rate-limit/principal-throttler.guard';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { RunsModule } from './runs/runs.module';
+import { RunControlModule } from './run-control/run-control.module';
 
 /**
  * The providers that load a file at start, each declared by its own module. Nest instantiates modules
@@ -75,6 +76,7 @@ export class AppModule {
         ExternalActionsModule,
         EventsModule,
         IdempotencyModule,
+        RunControlModule,
         WebhooksModule,
       ],
       providers: [

@@ -222,6 +222,41 @@ export class ExternalActionsService {
     });
   }
 
+  /**
+   * The actions of a run an operator cancelled, in the caller's transaction: every one that may still be
+   * cancelled (PENDING, APPROVED, FAILED) is, through the lifecycle like any cancellation; one that is
+   * EXECUTING is left to finish (its outcome is still reported) and named in the answer.
+   */
+  async cancelOfRun(
+    manager: EntityManager,
+    runId: string,
+    principal: Principal,
+    ctx: AuditContext,
+    reason: string,
+  ): Promise<{ cancelled: string[]; executing: string[] }> {
+    const actions = await manager
+      .getRepository(ExternalAction)
+      .createQueryBuilder('a')
+      .setLock('pessimistic_write')
+      .where('a.runId = :runId', { runId })
+      .andWhere('a.status IN (:...statuses)', { statuses: [...statusesAccepting('cancel'), 'EXECUTING'] })
+      .orderBy('a.id')
+      .getMany();
+    const cancelled: string[] = [];
+    const executing: string[] = [];
+    for (const action of actions) {
+      if (!canApply(action.status, 'cancel')) {
+        executing.push(action.id);
+        continue;
+      }
+      action.decidedBy = principal.id;
+      action.decisionReason = reason;
+      await this.lifecycle.transition(manager, action, 'cancel', ctx, { reason, by: 'run_cancelled' });
+      cancelled.push(action.id);
+    }
+    return { cancelled, executing };
+  }
+
   /** An operator's verdict on an OUTCOME_UNKNOWN action; the reservation becomes the reported spend. */
   async reconcile(
     id: string,

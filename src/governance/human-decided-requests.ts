@@ -250,6 +250,47 @@ export abstract class HumanDecidedRequests<T extends HumanDecidedRequest>
     return found;
   }
 
+  /**
+   * Withdraws every pending request of a run whose run an operator cancelled, in the caller's
+   * transaction: each becomes `rejected` (the status executors already read as "do not proceed"),
+   * audited `<subject>.withdrawn` and evented as decided (`data.withdrawn: true`). Answers their ids.
+   */
+  async withdrawPendingOfRun(
+    manager: EntityManager,
+    runId: string,
+    by: Principal,
+    reason: string,
+  ): Promise<string[]> {
+    const rows = await manager.find(this.entity, {
+      where: { runId, status: 'pending' } as FindOptionsWhere<T>,
+      order: { id: 'ASC' } as never,
+      lock: { mode: 'pessimistic_write' },
+    });
+    for (const row of rows) {
+      row.status = 'rejected';
+      row.decidedBy = by.id;
+      row.decidedByName = by.name;
+      row.decidedAt = new Date();
+      row.decisionComment = `withdrawn: the run was cancelled (${reason})`.slice(0, 2000);
+      await manager.save(this.entity, row);
+      await this.audit.record(manager, {
+        ...auditContextFor(by),
+        type: `${this.subject}.withdrawn`,
+        subject: { type: this.subject, id: row.id },
+        runId: row.runId,
+        phaseId: row.phaseId,
+        details: { requested_by: row.requestedBy, reason },
+      });
+      await this.appendEvent(manager, 'decided', row, `was withdrawn: run cancelled by ${by.name}`, {
+        status: row.status,
+        automatic: false,
+        withdrawn: true,
+        decided_by: by.id,
+      });
+    }
+    return rows.map((row) => row.id);
+  }
+
   /** A human decision: 404 unknown, 403 the requester (or a person behind its key), 409 not pending. */
   protected async decideRow(
     id: string,
