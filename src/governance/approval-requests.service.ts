@@ -103,6 +103,8 @@ export class ApprovalRequestsService extends HumanDecidedRequests<ApprovalReques
         if (deadline - Date.now() <= 0) break;
         await watch.next(Math.max(remaining, 0));
         row = await this.visibleRow(id, principal);
+        // Shutting down: answer what the request is now, so the server can close (no busy loop).
+        if (this.streams.isStopping) break;
       }
       return toApprovalDto(row);
     } finally {
