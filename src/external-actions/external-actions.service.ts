@@ -94,6 +94,7 @@ export class ExternalActionsService {
         if (dto.run_id !== undefined && !(await this.runs.canSeeRun(dto.run_id, principal, manager))) {
           throw bodyInvalid(['run_id'], `names no run of yours ("${dto.run_id}")`);
         }
+        if (dto.run_id !== undefined) await this.runs.assertNotCancelled(dto.run_id, manager);
 
         const now = new Date();
         const autoApproved = rule.tier !== 'C';

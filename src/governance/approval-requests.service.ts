@@ -57,6 +57,7 @@ export class ApprovalRequestsService extends HumanDecidedRequests<ApprovalReques
 
   async request(dto: ApprovalRequestDto, principal: Principal): Promise<ApprovalResponseDto> {
     await this.runs.findVisibleRun(dto.run_id, principal);
+    await this.runs.assertNotCancelled(dto.run_id);
     const saved = await this.createRow(
       principal,
       {

@@ -53,6 +53,7 @@ export class GovernanceRequestsService extends HumanDecidedRequests<GovernanceRe
   async request(dto: GovernanceRequestDto, principal: Principal): Promise<GovernanceResponseDto> {
     const verdicts = this.decidePaths(dto.paths);
     await this.runs.findVisibleRun(dto.run_id, principal);
+    await this.runs.assertNotCancelled(dto.run_id);
     const automatic = verdicts.every((verdict) => verdict.decision === 'auto_approve');
     const saved = await this.createRow(
       principal,

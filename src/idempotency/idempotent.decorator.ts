@@ -1,5 +1,6 @@
 import { applyDecorators, UseInterceptors } from '@nestjs/common';
-import { ApiHeader } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiHeader, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ErrorResponseDto } from '../http/error-response.dto';
 import { IdempotencyInterceptor } from './idempotency.interceptor';
 
 /**
@@ -18,5 +19,14 @@ export const Idempotent = () =>
         'same key with another body is a 422; while the first request is still running, a 409. Keys ' +
         'expire after AUTOPACK_IDEMPOTENCY_KEY_TTL_HOURS.',
       schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' },
+    }),
+    // Applied first (keep @Idempotent() last above the handler): a route's own 409/422 text wins.
+    ApiConflictResponse({
+      description: 'A request with this Idempotency-Key is still in flight',
+      type: ErrorResponseDto,
+    }),
+    ApiUnprocessableEntityResponse({
+      description: 'The body failed validation, or the Idempotency-Key was used for another request',
+      type: ErrorResponseDto,
     }),
   );

@@ -14,7 +14,8 @@ import type { Principal } from '../auth/principal';
 import { ErrorResponseDto } from '../http/error-response.dto';
 import { IdParam } from '../http/id-param';
 import { RunResponseDto } from '../runs/dto/run-response.dto';
-import { CancelRunDto, RunCancelledDto, RunConflictDto, UpdateRunDto } from './dto/run-control.dto';
+import { RunConflictDto } from '../runs/dto/run-conflict.dto';
+import { CancelRunDto, RunCancelledDto, UpdateRunDto } from './dto/run-control.dto';
 import { RunControlService } from './run-control.service';
 
 const notFound = ApiNotFoundResponse({ description: 'No such run (or phase)', type: ErrorResponseDto });

@@ -20,6 +20,7 @@ import { AuditorResultDto } from './dto/auditor-result.dto';
 import { BuilderResultDto } from './dto/builder-result.dto';
 import { ErrorReportDto } from './dto/error-report.dto';
 import { PhaseStatusUpdateDto } from './dto/phase-status-update.dto';
+import { RunConflictDto } from './dto/run-conflict.dto';
 import { RunResponseDto } from './dto/run-response.dto';
 import { RunStartDto } from './dto/run-start.dto';
 import { RecordIssueDto } from './dto/suggested-issue.dto';
@@ -42,7 +43,12 @@ const notFound = ApiNotFoundResponse({
   description: 'No such run or phase visible to this key',
   type: ErrorResponseDto,
 });
-const conflict = (description: string) => ApiConflictResponse({ description, type: ErrorResponseDto });
+/** A 409 on a run write; `code` is `run_cancelled` once an operator cancelled the run, `run_finished` after it ended. */
+const conflict = (description: string) =>
+  ApiConflictResponse({
+    description: `${description}. An Idempotency-Key still in flight is also a 409`,
+    type: RunConflictDto,
+  });
 const patchTooLarge = ApiPayloadTooLargeResponse({
   description: 'A patch is over AUTOPACK_MAX_PATCH_BYTES (default 1 MiB), or the body over the body limit',
   type: ErrorResponseDto,
@@ -89,7 +95,9 @@ export class RunsExecutorController {
   @HttpCode(HttpStatus.OK)
   @ApiKey('runs:write')
   @ApiOkResponse({ type: PhaseWriteResponseDto })
-  @conflict('Illegal transition (the body names the allowed ones), a finished run, or an exhausted budget')
+  @conflict(
+    'Illegal transition (the body names the allowed ones), a cancelled (`code: run_cancelled`) or finished (`run_finished`) run, or an exhausted budget',
+  )
   @notFound
   @invalid
   @Idempotent()
@@ -106,7 +114,9 @@ export class RunsExecutorController {
   @Post(':run_id/phases/:phase_id/builder_result')
   @ApiKey('runs:write')
   @ApiCreatedResponse({ type: ResultRecordedDto })
-  @conflict('The run is finished or the phase is final')
+  @conflict(
+    'The run is cancelled (`code: run_cancelled`) or finished (`run_finished`), or the phase is final',
+  )
   @notFound
   @invalid
   @patchTooLarge
@@ -124,7 +134,9 @@ export class RunsExecutorController {
   @Post(':run_id/phases/:phase_id/auditor_result')
   @ApiKey('runs:write')
   @ApiCreatedResponse({ type: ResultRecordedDto })
-  @conflict('The run is finished or the phase is final')
+  @conflict(
+    'The run is cancelled (`code: run_cancelled`) or finished (`run_finished`), or the phase is final',
+  )
   @notFound
   @invalid
   @patchTooLarge
@@ -142,7 +154,7 @@ export class RunsExecutorController {
   @Post(':run_id/phases/:phase_id/record_issue')
   @ApiKey('runs:write')
   @ApiCreatedResponse({ type: IssueRecordedDto })
-  @conflict('The run is finished')
+  @conflict('The run is cancelled (`code: run_cancelled`) or finished (`run_finished`)')
   @notFound
   @invalid
   @Idempotent()

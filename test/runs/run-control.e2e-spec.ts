@@ -143,6 +143,42 @@ describe('run control', () => {
       expect((await readRun(runId)).tokens_used).toBe(0);
     });
 
+    it('a cancelled run takes no new approval or governance request nor action proposal (409 run_cancelled)', async () => {
+      const runId = await started();
+      expect((await asOperator(`/runs/${runId}/cancel`, { reason: 'stop' })).status).toBe(200);
+      const answers = [
+        await asExecutor('/approval/request', { run_id: runId, phase_id: 'P1' }),
+        await asExecutor('/governance/requests', {
+          run_id: runId,
+          phase_id: 'P1',
+          paths: ['src/a.ts'],
+          reason: 'r',
+        }),
+        await request(t.http)
+          .post('/external-actions')
+          .set(executor.headers)
+          .set('Idempotency-Key', `after-cancel-${runId}`)
+          .send({
+            provider: 'etsy',
+            action: 'create_listing',
+            payload: { title: 'x' },
+            summary: 's',
+            external_target: 'shop:x',
+            estimated_spend_cents: 1,
+            run_id: runId,
+          }),
+      ];
+      for (const res of answers) {
+        expect(res.status).toBe(409);
+        expect(res.body.code).toBe('run_cancelled');
+      }
+      const [{ n }] = (await db.query(
+        `SELECT (SELECT count(*) FROM approval_requests WHERE run_id = $1) + (SELECT count(*) FROM governance_requests WHERE run_id = $1) + (SELECT count(*) FROM external_actions WHERE run_id = $1) AS n`,
+        [runId],
+      )) as Array<{ n: string }>;
+      expect(Number(n)).toBe(0);
+    });
+
     it('is refused (409) on a finished run and a second time, and changes nothing', async () => {
       const runId = await started({ tiers: 1, phasesPerTier: 1 });
       await move(runId, 'P1', 'EXECUTING');

@@ -1,10 +1,6 @@
-import { ApiProperty } from '@nestjs/swagger';
 import { IsInt, IsString, Length, Max, Min } from 'class-validator';
-import { ErrorResponseDto } from '../../http/error-response.dto';
 import { INT4_MAX } from '../../http/input-bounds';
 import { RunResponseDto } from '../../runs/dto/run-response.dto';
-import { RUN_CONFLICT_CODES } from '../../runs/run-states';
-import type { RunConflictCode } from '../../runs/run-states';
 
 export class CancelRunDto {
   /** Why the run is stopped: kept on the run (`cancel_reason`), in the audit log and in the event. */
@@ -32,10 +28,4 @@ export class RunCancelledDto {
   cancelled_actions: string[];
   /** External actions left EXECUTING: an execution already under way finishes and reports its outcome. */
   executing_actions: string[];
-}
-
-/** A 409 about a run's state, with a machine-readable `code` (clients switch on it, not on the text). */
-export class RunConflictDto extends ErrorResponseDto {
-  @ApiProperty({ enum: RUN_CONFLICT_CODES, enumName: 'RunConflictCode', required: false })
-  code?: RunConflictCode;
 }
