@@ -31,6 +31,12 @@ export const EXPIRY_KINDS = {
     effect:
       'events older than the retention are deleted (up to 10,000 per sweep); the audit log is untouched',
   },
+  webhook_deliveries: {
+    what: 'webhook delivery log retention (`GET /webhooks/{webhook_id}/deliveries`)',
+    setting: 'AUTOPACK_EVENTS_RETENTION_DAYS',
+    effect:
+      'settled deliveries (`succeeded`, `failed`) older than the retention are deleted (up to 10,000 per sweep); pending ones stay',
+  },
   idempotency_keys: {
     what: 'stored `Idempotency-Key` responses of the executor writes (docs/WIRE_FORMAT.md)',
     setting: 'AUTOPACK_IDEMPOTENCY_KEY_TTL_HOURS',

@@ -480,7 +480,7 @@ export const CONFIG_VARIABLES = {
     default: 30,
     doc: {
       meaning:
-        'events older than this are pruned (the audit log is untouched); older cursors answer 410 with the oldest one',
+        'events (and settled webhook deliveries) older than this are pruned (the audit log is untouched); older cursors answer 410 with the oldest one',
     },
   }),
   AUTOPACK_SHUTDOWN_TIMEOUT_SECONDS: variable({

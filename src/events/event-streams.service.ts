@@ -10,9 +10,11 @@ import type { EventPosition } from './event-cursor';
 import { EventLogService } from './event-log.service';
 import type { EventFilter, EventView } from './event-log.service';
 import { EventNotifier } from './event-notifier';
+import { HeldBackBackoff } from './held-back-backoff';
 
-/** Reads again this soon when committed events wait behind an older transaction still in flight. */
-const HELD_BACK_RETRY_MS = 50;
+/** Reads again this soon (and backs off up to the cap) while events wait behind an older transaction. */
+const HELD_BACK_FIRST_MS = 50;
+const HELD_BACK_MAX_MS = 1_000;
 /** Reads anyway this often: a lost notification costs at most this much latency. */
 const POLL_CONNECTED_MS = 5_000;
 const POLL_DISCONNECTED_MS = 500;
@@ -57,6 +59,7 @@ export class EventStreamsService implements OnModuleDestroy {
   private hubReading = false;
   private hubDirty = false;
   private hubTimer?: NodeJS.Timeout;
+  private readonly heldBack = new HeldBackBackoff(HELD_BACK_FIRST_MS, HELD_BACK_MAX_MS);
   private unsubscribeHub?: () => void;
 
   constructor(
@@ -209,7 +212,11 @@ export class EventStreamsService implements OnModuleDestroy {
         }
         this.hubCursor = page.next;
         if (page.hasMore) this.hubDirty = true;
-        if (page.heldBack) retryMs = HELD_BACK_RETRY_MS;
+        const heldBackMs = this.heldBack.next({
+          heldBack: page.heldBack,
+          progressed: comparePositions(page.next, from) > 0,
+        });
+        if (heldBackMs !== undefined) retryMs = heldBackMs;
       } while (this.hubDirty && this.live.size > 0);
     } catch {
       retryMs = POLL_DISCONNECTED_MS;

@@ -4,6 +4,7 @@ import type { Principal } from '../auth/principal';
 import { AppConfig } from '../config/app-config';
 import { EventLogService } from '../events/event-log.service';
 import { EventStreamsService } from '../events/event-streams.service';
+import { HeldBackBackoff } from '../events/held-back-backoff';
 import { sendBounded } from '../outbound/outbound-http';
 import type { OutboundResponse } from '../outbound/outbound-http';
 import { retryDelayMs } from './delivery-lifecycle';
@@ -26,7 +27,9 @@ const FAN_OUT_PAGES = 10;
 const MAX_RESPONSE_BYTES = 16 * 1024;
 /** Even with nothing due and no notification, look again this often (another replica's retries). */
 const IDLE_MS = 5_000;
-const HELD_BACK_RETRY_MS = 100;
+/** Looks again this soon (backing off up to the cap) while events wait behind an older transaction. */
+const HELD_BACK_FIRST_MS = 100;
+const HELD_BACK_MAX_MS = 2_000;
 
 /**
  * Delivers the event log to the webhook endpoints, at least once. The project's one background pattern:
@@ -48,6 +51,7 @@ const HELD_BACK_RETRY_MS = 100;
 export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(WebhookDispatcher.name);
   private stopped = false;
+  private readonly heldBack = new HeldBackBackoff(HELD_BACK_FIRST_MS, HELD_BACK_MAX_MS);
   private running?: Promise<void>;
   private watch?: ReturnType<EventStreamsService['watch']>;
 
@@ -85,7 +89,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
 
   /** One pass; answers how long until the next delivery is due (ms). Public for tests and benches. */
   async pass(): Promise<number> {
-    const heldBack = await this.fanOut();
+    const fanOut = await this.fanOut();
     for (;;) {
       const claimed = await this.claim();
       if (claimed.length === 0) break;
@@ -99,12 +103,14 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     );
     const due = next.due ? Math.max(0, next.due.getTime() - Date.now()) : IDLE_MS;
     // Events waiting behind an older transaction still in flight: look again shortly.
-    return heldBack ? Math.min(due, HELD_BACK_RETRY_MS) : due;
+    const heldBackMs = this.heldBack.next(fanOut);
+    return heldBackMs === undefined ? due : Math.min(due, heldBackMs);
   }
 
-  /** Queues new events for every enabled endpoint; true when some were held back (not settled yet). */
-  private async fanOut(): Promise<boolean> {
+  /** Queues new events for every enabled endpoint; says whether some were held back and whether any moved. */
+  private async fanOut(): Promise<{ heldBack: boolean; progressed: boolean }> {
     let heldBack = false;
+    let progressed = false;
     const endpoints: Array<{ id: string }> = await this.dataSource.query(
       'SELECT id FROM webhook_endpoints WHERE enabled',
     );
@@ -145,6 +151,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
           if (!page.hasMore) break;
         }
         if (after.txId !== endpoint.cursorTxId || after.id !== endpoint.cursorId) {
+          progressed = true;
           await manager.update(
             WebhookEndpoint,
             { id: endpoint.id },
@@ -153,7 +160,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
         }
       });
     }
-    return heldBack;
+    return { heldBack, progressed };
   }
 
   /** Due deliveries of enabled endpoints become `sending`, each with a lease past the attempt's deadline. */

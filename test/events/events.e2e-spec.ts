@@ -152,6 +152,52 @@ describe('the event log, its page and its stream', () => {
     }
   });
 
+  it('a long transaction holding events back slows the stream’s reader down instead of a tight poll', async () => {
+    const dataSource = t.app.get(DataSource);
+    const { next_cursor: cursor } = await page(executorA, '?limit=500&types=run.error_recorded');
+    const stream = await openSse(
+      base,
+      `/events/stream?after=${cursor}&types=run.error_recorded`,
+      executorA.headers,
+    );
+    const long = dataSource.createQueryRunner();
+    const short = dataSource.createQueryRunner();
+    const append = (runner: typeof long, id: string) =>
+      log.append(runner.manager, {
+        type: 'run.error_recorded',
+        subject: { type: 'run', id },
+        runId: id,
+        owner: executorA.principalId,
+        summary: id,
+      });
+    // Observe (not replace) the shared reader's reads of the log.
+    const reads = jest.spyOn(log, 'page');
+    const hubReads = () =>
+      reads.mock.calls.filter(([principal]) => principal.id === 'system:event-streams').length;
+    try {
+      await long.startTransaction();
+      await append(long, 'long-held');
+      await short.startTransaction();
+      await append(short, 'held-behind');
+      await short.commitTransaction();
+      const before = hubReads();
+      await new Promise((r) => setTimeout(r, 3_000));
+      // A fixed 50 ms retry would read ~60 times in 3 s; doubling from 50 ms reads about 6 times.
+      expect(hubReads() - before).toBeLessThan(15);
+      await long.commitTransaction();
+      const messages = await stream.waitFor((m) => m.length >= 2, 2_000, 'both events once released');
+      expect(messages.map((m) => m.data.subject)).toEqual([
+        expect.objectContaining({ id: 'long-held' }),
+        expect.objectContaining({ id: 'held-behind' }),
+      ]);
+    } finally {
+      reads.mockRestore();
+      stream.close();
+      await long.release();
+      await short.release();
+    }
+  });
+
   it('a second executor key never sees the first one’s events, through the page or the stream', async () => {
     const streamA = await openSse(base, '/events/stream', executorA.headers);
     const streamB = await openSse(base, '/events/stream', executorB.headers);

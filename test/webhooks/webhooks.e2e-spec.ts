@@ -4,6 +4,7 @@ import request from 'supertest';
 import { Webhook } from 'standardwebhooks';
 import { DataSource } from 'typeorm';
 import { forbiddenAddressProblem } from '../../src/outbound/address-rules';
+import { ExpiryScheduler } from '../../src/approvals/expiry-scheduler';
 import { WebhookDispatcher } from '../../src/webhooks/webhook-dispatcher';
 import { TEST_CREDENTIALS_KEY } from '../helpers/actions';
 import { createTestApp, TestApp } from '../helpers/app';
@@ -160,6 +161,31 @@ describe('webhooks: signed, retried, logged, admin-managed', () => {
       chat_id: '-1001234567890',
       text: expect.stringContaining(`https://console.example.test/ui/runs/${runId}`),
     });
+  });
+
+  it('prunes settled deliveries past the events retention on the scheduler sweep, keeps pending and recent ones', async () => {
+    const hook = await create();
+    receiver.respond = (res) => res.writeHead(204).end();
+    for (let i = 0; i < 3; i++) await startRun();
+    const [oldSettled, oldPending, recent] = await settle(hook.id, 3);
+    expect([oldSettled, oldPending, recent].map((d) => d.status)).toEqual([
+      'succeeded',
+      'succeeded',
+      'succeeded',
+    ]);
+    const db = t.app.get(DataSource);
+    // 31 days old (retention is 30 by default); one of them is still waiting for a retry tomorrow.
+    await db.query(
+      `UPDATE webhook_deliveries SET created_at = now() - interval '31 days' WHERE id = ANY($1)`,
+      [[oldSettled.id, oldPending.id]],
+    );
+    await db.query(
+      `UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = now() + interval '1 day' WHERE id = $1`,
+      [oldPending.id],
+    );
+    await expect(t.app.get(ExpiryScheduler).expireNow('webhook_deliveries')).resolves.toBe(1);
+    const left = (await deliveries(hook.id)).map((d) => d.id);
+    expect(left.sort()).toEqual([oldPending.id, recent.id].sort());
   });
 
   it('retries with backoff, honours Retry-After, logs every attempt, and redelivers on request', async () => {
