@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,6 +76,10 @@ beforeAll(() => {
   // Under /tmp, opened to others: the postgres system user must reach it when tests run as root.
   dataDir = mkdtempSync(join(tmpdir(), 'autopack-shutdown-'));
   chmodSync(dataDir, 0o755);
+});
+// Every case waited for its PostgreSQL to exit: the cluster can go.
+afterAll(() => {
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
 async function startServer(command: 'npm' | 'node', env: Record<string, string> = {}): Promise<Server> {
