@@ -2,7 +2,6 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
-import type { Server } from 'node:http';
 import { relative } from 'node:path';
 import { AppModule, validateStartFiles } from './app.module';
 import { loadOrCreateDevInstanceKey, loadOrCreateDevJwtKeys } from './auth/instance-key';
@@ -12,9 +11,8 @@ import { loadConfig, PROJECT_ROOT } from './config/load-config';
 import { DatabaseStartError } from './database/database-start-error';
 import { openDatabase, OpenedDatabase } from './database/open-database';
 import { configureHttp, NEST_APP_OPTIONS } from './http/configure-http';
-
-/** How long a stop waits for requests in flight before closing their connections (below Docker's 10 s). */
-const SHUTDOWN_GRACE_MS = 7_000;
+import { installGracefulShutdown } from './lifecycle/graceful-shutdown';
+import { EventStreamsService } from './events/event-streams.service';
 
 /** Human-facing start-up lines (the app's own logs are JSON). */
 const say = (line: string) => process.stdout.write(`[autopack] ${line}\n`);
@@ -62,28 +60,13 @@ async function serve(
   const logger = app.get(Logger);
   logger.log({ config: config.summary() }, 'configuration');
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    say(`${signal} received, shutting down`);
-    // Requests in flight finish. A keep-alive connection that was busy when the server stopped listening
-    // is closed as soon as it turns idle, and whatever is still open after SHUTDOWN_GRACE_MS is closed,
-    // so the process exits before the container runtime's SIGKILL (10 s by default).
-    const server = app.getHttpServer() as Server;
-    const idle = setInterval(() => server.closeIdleConnections(), 250);
-    const deadline = setTimeout(() => {
-      say(`connections still open after ${SHUTDOWN_GRACE_MS / 1000} s: closing them`);
-      server.closeAllConnections();
-    }, SHUTDOWN_GRACE_MS);
-    await app.close().catch(() => undefined);
-    clearInterval(idle);
-    clearTimeout(deadline);
-    await database.stop().catch(() => undefined);
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  installGracefulShutdown({
+    app,
+    database,
+    deadlineMs: config.shutdownTimeoutSeconds * 1000,
+    endStreams: () => app.get(EventStreamsService).endStreams(),
+    say,
+  });
 
   await app.listen(config.port, config.host);
   const base = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`;

@@ -37,6 +37,11 @@ export const EXPIRY_KINDS = {
     effect:
       'settled deliveries (`succeeded`, `failed`) older than the retention are deleted (up to 10,000 per sweep); pending ones stay',
   },
+  idempotency_keys: {
+    what: 'stored `Idempotency-Key` responses of the executor writes (docs/WIRE_FORMAT.md)',
+    setting: 'AUTOPACK_IDEMPOTENCY_KEY_TTL_HOURS',
+    effect: 'deleted (up to 10,000 per sweep): the key may be used again, for any request',
+  },
 } as const;
 export type ExpiryKind = keyof typeof EXPIRY_KINDS;
 

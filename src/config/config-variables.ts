@@ -563,6 +563,24 @@ export const CONFIG_VARIABLES = {
         'events (and settled webhook deliveries) older than this are pruned (the audit log is untouched); older cursors answer 410 with the oldest one',
     },
   }),
+  AUTOPACK_SHUTDOWN_TIMEOUT_SECONDS: variable({
+    field: 'shutdownTimeoutSeconds',
+    parse: int(1, 600),
+    default: 10,
+    doc: {
+      meaning:
+        "on SIGTERM/SIGINT (or when `npm start`'s parent goes away) the server stops taking connections, lets requests finish and stops; past this it exits 1 naming what hung (connections still open are closed at 70% of it)",
+    },
+  }),
+  AUTOPACK_IDEMPOTENCY_KEY_TTL_HOURS: variable({
+    field: 'idempotencyKeyTtlHours',
+    parse: int(1, 30 * 24),
+    default: 24,
+    doc: {
+      meaning:
+        'how long the stored answer of an executor write sent with an `Idempotency-Key` is replayed; the scheduled sweep then deletes it',
+    },
+  }),
   AUTOPACK_EVENTS_EXPIRING_WARNING_MINUTES: variable({
     field: 'eventsExpiringWarningMs',
     parse: map(int(1, 24 * 60), (minutes) => minutes * 60_000),

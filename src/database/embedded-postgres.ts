@@ -23,6 +23,11 @@ export interface EmbeddedDatabase {
   /** The `postgres` maintenance database on the same cluster (tests create databases through it). */
   adminUrl: string;
   stop(): Promise<void>;
+  /**
+   * For a process that must exit now (a forced or overdue shutdown): asks the postmaster for a fast
+   * shutdown by signal, which PostgreSQL completes on its own after this process is gone. Never throws.
+   */
+  stopNowInBackground(): void;
 }
 
 export interface EmbeddedPostgresOptions {
@@ -116,6 +121,14 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       await (viaPgCtl ? viaPgCtl.stop() : pg.stop());
       // A marker a scanner still holds is left behind: its pid is dead, so the next start ignores it.
       await removeWhenUnlocked(ownerFile);
+    },
+    stopNowInBackground: () => {
+      try {
+        const pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split(/\r?\n/)[0]);
+        if (Number.isInteger(pid) && pid > 0 && isPostgresProcess(pid)) process.kill(pid, 'SIGINT');
+      } catch {
+        // No pid file (already stopped) or no such process: nothing to stop.
+      }
     },
   };
 }

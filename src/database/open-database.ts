@@ -8,6 +8,8 @@ export interface OpenedDatabase {
   url: string;
   embedded: boolean;
   stop(): Promise<void>;
+  /** Without waiting: the embedded PostgreSQL is told to stop and finishes after this process exits. */
+  stopNowInBackground(): void;
 }
 
 /**
@@ -17,7 +19,12 @@ export interface OpenedDatabase {
 export async function openDatabase(config: AppConfig, log: (line: string) => void): Promise<OpenedDatabase> {
   if (config.databaseUrl) {
     await waitUntilReachable(config.databaseUrl, config.databaseStartTimeoutSeconds * 1000, log);
-    return { url: config.databaseUrl, embedded: false, stop: async () => undefined };
+    return {
+      url: config.databaseUrl,
+      embedded: false,
+      stop: async () => undefined,
+      stopNowInBackground: () => undefined,
+    };
   }
   if (config.isProduction) {
     throw new DatabaseStartError(
@@ -34,7 +41,12 @@ export async function openDatabase(config: AppConfig, log: (line: string) => voi
       if (/\b(PANIC|FATAL):/.test(line) && !/administrator command/.test(line)) log(line);
     },
   });
-  return { url: embedded.url, embedded: true, stop: embedded.stop };
+  return {
+    url: embedded.url,
+    embedded: true,
+    stop: embedded.stop,
+    stopNowInBackground: embedded.stopNowInBackground,
+  };
 }
 
 /**

@@ -53,6 +53,8 @@ export class EventStreamsService implements OnModuleDestroy {
   private readonly subscribers = new Set<Subscriber<MessageEvent>>();
   private readonly live = new Set<LiveStream>();
   private stopping = false;
+  /** The wake-up of every long poll's watch (watch()), for shutdown. */
+  private readonly watchers = new Set<() => void>();
   private hubCursor?: EventPosition;
   private hubReading = false;
   private hubDirty = false;
@@ -235,10 +237,17 @@ export class EventStreamsService implements OnModuleDestroy {
   watch(): { next(ms: number): Promise<void>; close(): void } {
     let changed = false;
     let resolveWait: (() => void) | undefined;
-    const unsubscribe = this.notifier.subscribe(() => {
+    const wake = () => {
       changed = true;
       resolveWait?.();
-    });
+    };
+    const unsubscribeNotifier = this.notifier.subscribe(wake);
+    // Shutdown wakes every watcher (endStreams), so no long poll holds the server open.
+    this.watchers.add(wake);
+    const unsubscribe = () => {
+      unsubscribeNotifier();
+      this.watchers.delete(wake);
+    };
     return {
       next: (ms) =>
         new Promise<void>((resolve) => {
@@ -262,10 +271,24 @@ export class EventStreamsService implements OnModuleDestroy {
     };
   }
 
-  /** Shutdown: every stream ends cleanly (the response completes), so the HTTP server can close. */
-  onModuleDestroy(): void {
+  /** True once the process is shutting down: long polls answer with what they have instead of waiting. */
+  get isStopping(): boolean {
+    return this.stopping;
+  }
+
+  /**
+   * Shutdown: every stream ends cleanly (the response completes), so the HTTP server can close; long
+   * polls answer at once; new streams are refused (503). Called by the process's shutdown before it
+   * waits for requests in flight (src/lifecycle), and again, harmlessly, when the module is destroyed.
+   */
+  endStreams(): void {
     this.stopping = true;
+    for (const wake of [...this.watchers]) wake();
     this.stopHub();
     for (const subscriber of [...this.subscribers]) subscriber.complete();
+  }
+
+  onModuleDestroy(): void {
+    this.endStreams();
   }
 }

@@ -57,6 +57,7 @@ export class ApprovalRequestsService extends HumanDecidedRequests<ApprovalReques
 
   async request(dto: ApprovalRequestDto, principal: Principal): Promise<ApprovalResponseDto> {
     await this.runs.findVisibleRun(dto.run_id, principal);
+    await this.runs.assertNotCancelled(dto.run_id);
     const saved = await this.createRow(
       principal,
       {
@@ -72,6 +73,7 @@ export class ApprovalRequestsService extends HumanDecidedRequests<ApprovalReques
         decision_info: row.decisionInfo,
         expires_at: row.expiresAt.toISOString(),
       }),
+      toApprovalDto,
       this.config.autoApproveBuild113
         ? {
             by: AUTO_APPROVER,
@@ -102,6 +104,8 @@ export class ApprovalRequestsService extends HumanDecidedRequests<ApprovalReques
         if (deadline - Date.now() <= 0) break;
         await watch.next(Math.max(remaining, 0));
         row = await this.visibleRow(id, principal);
+        // Shutting down: answer what the request is now, so the server can close (no busy loop).
+        if (this.streams.isStopping) break;
       }
       return toApprovalDto(row);
     } finally {

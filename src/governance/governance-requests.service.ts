@@ -53,12 +53,14 @@ export class GovernanceRequestsService extends HumanDecidedRequests<GovernanceRe
   async request(dto: GovernanceRequestDto, principal: Principal): Promise<GovernanceResponseDto> {
     const verdicts = this.decidePaths(dto.paths);
     await this.runs.findVisibleRun(dto.run_id, principal);
+    await this.runs.assertNotCancelled(dto.run_id);
     const automatic = verdicts.every((verdict) => verdict.decision === 'auto_approve');
     const saved = await this.createRow(
       principal,
       { runId: dto.run_id, phaseId: dto.phase_id, reason: dto.reason, verdicts },
       this.config.approvalTimeoutMinutes * 60_000,
       (row) => ({ reason: row.reason, verdicts }),
+      toGovernanceDto,
       automatic
         ? {
             by: POLICY_APPROVER,

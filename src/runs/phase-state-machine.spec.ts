@@ -1,4 +1,11 @@
-import { allowedNextStates, canTransition, isPhaseTerminal, PHASE_TRANSITIONS } from './phase-state-machine';
+import {
+  allowedNextStates,
+  canRetry,
+  canTransition,
+  isPhaseTerminal,
+  OPERATOR_RETRY,
+  PHASE_TRANSITIONS,
+} from './phase-state-machine';
 import { PHASE_STATES } from './run-states';
 
 describe('the phase state machine', () => {
@@ -40,5 +47,12 @@ describe('the phase state machine', () => {
       expect(allowedNextStates(state)).toEqual([]);
     }
     expect(allowedNextStates('QUEUED')).toEqual(['QUEUED', 'EXECUTING', 'SKIPPED']);
+  });
+
+  it('only an operator retry reopens a phase, and only a FAILED one (back to QUEUED)', () => {
+    expect(OPERATOR_RETRY).toEqual({ from: 'FAILED', to: 'QUEUED' });
+    for (const state of PHASE_STATES) expect(canRetry(state)).toBe(state === 'FAILED');
+    // The executor's table still refuses it.
+    expect(canTransition('FAILED', 'QUEUED')).toBe(false);
   });
 });

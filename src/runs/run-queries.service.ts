@@ -12,7 +12,7 @@ import { RunTier } from './entities/run-tier.entity';
 import { Run } from './entities/run.entity';
 import { isPhaseTerminal } from './phase-state-machine';
 import { ownerFilterFor } from '../access/visibility';
-import { runNotFound } from './run-ledger';
+import { runClosed, runNotFound } from './run-ledger';
 import { runListCountQuery, runListPageQuery } from './run-list.query';
 import type { RunListRow } from './run-list.query';
 import type { RunState } from './run-states';
@@ -36,6 +36,15 @@ export class RunQueriesService {
     const run = await this.dataSource.getRepository(Run).findOneBy(visibleRun(runId, principal));
     if (!run) throw runNotFound(runId);
     return run;
+  }
+
+  /**
+   * 409 `run_cancelled` when an operator cancelled the run: executors may not open new requests or
+   * propose actions for it (its pending ones were withdrawn at cancellation). Read on `manager` if given.
+   */
+  async assertNotCancelled(runId: string, manager?: EntityManager): Promise<void> {
+    const run = await (manager ?? this.dataSource.manager).getRepository(Run).findOneBy({ id: runId });
+    if (run?.state === 'CANCELLED') throw runClosed(run);
   }
 
   /** Whether the principal may see the run, read on `manager` when given (the caller's transaction). */

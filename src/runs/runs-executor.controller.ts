@@ -14,11 +14,13 @@ import { ApiKey } from '../auth/auth.decorators';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
 import { ErrorResponseDto } from '../http/error-response.dto';
+import { Idempotent } from '../idempotency/idempotent.decorator';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import { AuditorResultDto } from './dto/auditor-result.dto';
 import { BuilderResultDto } from './dto/builder-result.dto';
 import { ErrorReportDto } from './dto/error-report.dto';
 import { PhaseStatusUpdateDto } from './dto/phase-status-update.dto';
+import { RunConflictDto } from './dto/run-conflict.dto';
 import { RunResponseDto } from './dto/run-response.dto';
 import { RunStartDto } from './dto/run-start.dto';
 import { RecordIssueDto } from './dto/suggested-issue.dto';
@@ -41,7 +43,12 @@ const notFound = ApiNotFoundResponse({
   description: 'No such run or phase visible to this key',
   type: ErrorResponseDto,
 });
-const conflict = (description: string) => ApiConflictResponse({ description, type: ErrorResponseDto });
+/** A 409 on a run write; `code` is `run_cancelled` once an operator cancelled the run, `run_finished` after it ended. */
+const conflict = (description: string) =>
+  ApiConflictResponse({
+    description: `${description}. An Idempotency-Key still in flight is also a 409`,
+    type: RunConflictDto,
+  });
 const patchTooLarge = ApiPayloadTooLargeResponse({
   description: 'A patch is over AUTOPACK_MAX_PATCH_BYTES (default 1 MiB), or the body over the body limit',
   type: ErrorResponseDto,
@@ -72,6 +79,7 @@ export class RunsExecutorController {
     description: 'The run_id is taken (by another request body or principal)',
     type: ErrorResponseDto,
   })
+  @Idempotent()
   async start(
     @Body() body: RunStartDto,
     @CurrentPrincipal() principal: Principal,
@@ -79,7 +87,7 @@ export class RunsExecutorController {
   ): Promise<RunResponseDto> {
     const outcome = await this.starts.start(body, principal);
     res.status(outcome.created ? HttpStatus.CREATED : HttpStatus.OK);
-    return this.queries.get(outcome.runId, principal);
+    return outcome.view ?? this.queries.get(outcome.runId, principal);
   }
 
   /** Moves a phase along its state machine (and updates its counters). */
@@ -87,9 +95,12 @@ export class RunsExecutorController {
   @HttpCode(HttpStatus.OK)
   @ApiKey('runs:write')
   @ApiOkResponse({ type: PhaseWriteResponseDto })
-  @conflict('Illegal transition (the body names the allowed ones), a finished run, or an exhausted budget')
+  @conflict(
+    'Illegal transition (the body names the allowed ones), a cancelled (`code: run_cancelled`) or finished (`run_finished`) run, or an exhausted budget',
+  )
   @notFound
   @invalid
+  @Idempotent()
   updateStatus(
     @IdParam('run_id') runId: string,
     @IdParam('phase_id') phaseId: string,
@@ -103,10 +114,13 @@ export class RunsExecutorController {
   @Post(':run_id/phases/:phase_id/builder_result')
   @ApiKey('runs:write')
   @ApiCreatedResponse({ type: ResultRecordedDto })
-  @conflict('The run is finished or the phase is final')
+  @conflict(
+    'The run is cancelled (`code: run_cancelled`) or finished (`run_finished`), or the phase is final',
+  )
   @notFound
   @invalid
   @patchTooLarge
+  @Idempotent()
   builderResult(
     @IdParam('run_id') runId: string,
     @IdParam('phase_id') phaseId: string,
@@ -120,10 +134,13 @@ export class RunsExecutorController {
   @Post(':run_id/phases/:phase_id/auditor_result')
   @ApiKey('runs:write')
   @ApiCreatedResponse({ type: ResultRecordedDto })
-  @conflict('The run is finished or the phase is final')
+  @conflict(
+    'The run is cancelled (`code: run_cancelled`) or finished (`run_finished`), or the phase is final',
+  )
   @notFound
   @invalid
   @patchTooLarge
+  @Idempotent()
   auditorResult(
     @IdParam('run_id') runId: string,
     @IdParam('phase_id') phaseId: string,
@@ -137,9 +154,10 @@ export class RunsExecutorController {
   @Post(':run_id/phases/:phase_id/record_issue')
   @ApiKey('runs:write')
   @ApiCreatedResponse({ type: IssueRecordedDto })
-  @conflict('The run is finished')
+  @conflict('The run is cancelled (`code: run_cancelled`) or finished (`run_finished`)')
   @notFound
   @invalid
+  @Idempotent()
   recordIssue(
     @IdParam('run_id') runId: string,
     @IdParam('phase_id') phaseId: string,
@@ -155,6 +173,7 @@ export class RunsExecutorController {
   @ApiCreatedResponse({ type: ErrorRecordedDto })
   @notFound
   @invalid
+  @Idempotent()
   reportError(
     @IdParam('run_id') runId: string,
     @Body() body: ErrorReportDto,

@@ -1,5 +1,7 @@
 // Every migration, oldest first. `npm run migration:generate -- Name` appends new ones here.
 import { SsoIdentities1796500000000 } from './1796500000000-SsoIdentities';
+import { RunControl1796600000001 } from './1796600000001-RunControl';
+import { IdempotencyKeys1796600000000 } from './1796600000000-IdempotencyKeys';
 import { Webhooks1796310515432 } from './1796310515432-Webhooks';
 import { Events1796309044594 } from './1796309044594-Events';
 import { PasswordTokens1796400000000 } from './1796400000000-PasswordTokens';
@@ -28,4 +30,6 @@ export const MIGRATIONS = [
   Webhooks1796310515432,
   PasswordTokens1796400000000,
   SsoIdentities1796500000000,
+  IdempotencyKeys1796600000000,
+  RunControl1796600000001,
 ];
