@@ -1,5 +1,11 @@
 import type { SelectQueryBuilder, ObjectLiteral } from 'typeorm';
-import type { PageQueryDto } from './page-query.dto';
+
+/** What a keyset list reads from its query: PageQueryDto, or a list's own paging DTO of the same shape. */
+export interface PageRequest {
+  limit?: number;
+  offset?: number;
+  cursor?: string;
+}
 import { queryInvalid } from './validation-errors';
 
 /**
@@ -84,7 +90,7 @@ export function decodeCursor(order: KeysetOrder, cursor: string): KeysetPosition
 }
 
 /** Refuses `cursor` together with a non-zero `offset`: a page is cut by one or the other. */
-export function pagingOf(query: PageQueryDto): { limit: number; offset: number; cursor?: string } {
+export function pagingOf(query: PageRequest): { limit: number; offset: number; cursor?: string } {
   const limit = query.limit ?? 20;
   const offset = query.offset ?? 0;
   if (query.cursor !== undefined && offset !== 0) {
@@ -150,7 +156,7 @@ export function cappedCountSql(sql: string): string {
 export async function keysetPage<T extends ObjectLiteral>(
   select: SelectQueryBuilder<T>,
   order: KeysetOrder,
-  query: PageQueryDto,
+  query: PageRequest,
 ): Promise<KeysetPage<T>> {
   const { limit, offset, cursor } = pagingOf(query);
   const [countSql, countParams] = select.clone().select('1').orderBy().getQueryAndParameters();

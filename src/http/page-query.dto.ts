@@ -59,6 +59,31 @@ export class PageQueryDto {
   cursor?: string;
 }
 
+/**
+ * `?limit=1..500&cursor=…` of the executors' pending lists (`GET /approval/pending`,
+ * `GET /governance/pending`): without parameters the first 500, oldest first, as before.
+ */
+export class PendingPageQueryDto {
+  @IsOptional()
+  @QueryInteger()
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number = 500;
+
+  @ApiPropertyOptional({
+    maxLength: CURSOR_MAX_LENGTH,
+    pattern: '^[A-Za-z0-9_-]+$',
+    description:
+      'The `next_cursor` of the previous page. Opaque; a cursor this list did not return is a 400.',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(CURSOR_MAX_LENGTH)
+  @Matches(/^[A-Za-z0-9_-]+$/, { message: 'cursor must be a next_cursor this API returned' })
+  cursor?: string;
+}
+
 /** The paging fields of every keyset list answer, beside its items. */
 export class KeysetListFieldsDto {
   /**
