@@ -12,6 +12,7 @@ import { AuditLog1795281010044 } from './1795281010044-AuditLog';
 import { Runs1795281072053 } from './1795281072053-Runs';
 import { Foundation1795280492457 } from './1795280492457-Foundation';
 import { UnloggedRateLimits1795286500000 } from './1795286500000-UnloggedRateLimits';
+import { RateLimitReservations1796500000000 } from './1796500000000-RateLimitReservations';
 export const MIGRATIONS = [
   Foundation1795280492457,
   Identity1795280959491,
@@ -26,4 +27,5 @@ export const MIGRATIONS = [
   Sessions1796309760471,
   Webhooks1796310515432,
   PasswordTokens1796400000000,
+  RateLimitReservations1796500000000,
 ];
