@@ -64,6 +64,20 @@ describe('rate limits (PostgreSQL-backed, per principal else per client IP)', ()
     expect(await hit(a)).toBe(429); // ...and then the shared block applies.
   });
 
+  it("a replica running a smaller budget (a change being rolled out) is not refused for another's reservations", async () => {
+    const database = await createTestDatabase();
+    const large = await start({ AUTOPACK_RATE_LIMIT_PER_MINUTE: '5000' }, database);
+    const small = await start({ AUTOPACK_RATE_LIMIT_PER_MINUTE: '3' }, database);
+    const hit = async (t: TestApp) =>
+      (await request(t.http).get('/probe/read').set('X-API-Key', TEST_INSTANCE_KEY)).status;
+    // Each of these reserves 50 hits on the large budget's counter...
+    for (let i = 0; i < 3; i++) expect(await hit(large)).toBe(200);
+    // ...which the small budget does not count: it still serves exactly its 3.
+    expect([await hit(small), await hit(small), await hit(small), await hit(small)]).toEqual([
+      200, 200, 200, 429,
+    ]);
+  });
+
   it('does not let a client escape the per-IP budget by rotating X-Forwarded-For', async () => {
     const t = await start();
     const statuses = [];

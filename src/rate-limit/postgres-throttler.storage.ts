@@ -30,7 +30,8 @@ interface LocalBucket {
  * replicas together never admit more than `limit` hits per window; a replica may hold up to
  * `reservationSize(limit) - 1` reserved hits it does not use, which other replicas then cannot have (the
  * tolerance: a key may be refused that many hits early per replica, never served more). Small budgets
- * (logins, decisions, run starts) reserve one hit at a time, so they stay exact across replicas.
+ * (logins, decisions, run starts) reserve one hit at a time, so they stay exact across replicas. Replicas
+ * running different large budgets for one key (while a change is rolled out) count apart.
  */
 @Injectable()
 export class PostgresThrottlerStorage implements ThrottlerStorage, OnModuleInit, OnModuleDestroy {
@@ -52,7 +53,12 @@ export class PostgresThrottlerStorage implements ThrottlerStorage, OnModuleInit,
     blockDuration: number,
   ): Promise<ThrottlerStorageRecord> {
     const now = Date.now();
-    const local = this.buckets.get(key);
+    const batch = reservationSize(limit);
+    // Reserved hits are only meaningful against the budget they were reserved under: a replica running
+    // another budget for the same key (a configuration being rolled out) counts apart instead of seeing
+    // them as spent. Budgets that reserve one hit keep the plain, shared key.
+    const counter = batch > 1 ? `${key}#${limit}` : key;
+    const local = this.buckets.get(counter);
     if (local && local.remaining > 0 && local.windowEndsAt > now) {
       local.remaining--;
       local.hits++;
@@ -63,7 +69,6 @@ export class PostgresThrottlerStorage implements ThrottlerStorage, OnModuleInit,
         timeToBlockExpire: 0,
       };
     }
-    const batch = reservationSize(limit);
     // What this replica takes (`grant`, written to the row and read back): up to the batch, never more
     // than is left of the window's budget, and at least this one hit (which may go over and block).
     const live = 'CASE WHEN c.window_ends_at <= now() THEN 0 ELSE c.hits END';
@@ -86,7 +91,7 @@ export class PostgresThrottlerStorage implements ThrottlerStorage, OnModuleInit,
        RETURNING hits, granted,
                  extract(epoch FROM window_ends_at - now()) AS expires_in,
                  extract(epoch FROM blocked_until - now()) AS blocked_in`,
-        [key, ttl, limit, blockDuration, batch],
+        [counter, ttl, limit, blockDuration, batch],
       );
     const { hits, granted, expires_in, blocked_in } = rows[0];
     const blockedSeconds = blocked_in === null ? 0 : Math.max(0, Math.ceil(Number(blocked_in)));
@@ -94,13 +99,13 @@ export class PostgresThrottlerStorage implements ThrottlerStorage, OnModuleInit,
     // This request is the first of the granted hits; the rest wait in the local bucket.
     const first = hits - granted + 1;
     if (granted > 1 && blockedSeconds === 0) {
-      this.buckets.set(key, {
+      this.buckets.set(counter, {
         hits: first,
         remaining: granted - 1,
         windowEndsAt: now + expiresSeconds * 1000,
       });
     } else {
-      this.buckets.delete(key);
+      this.buckets.delete(counter);
     }
     return {
       totalHits: first,
