@@ -13,6 +13,7 @@ import { Runs1795281072053 } from './1795281072053-Runs';
 import { Foundation1795280492457 } from './1795280492457-Foundation';
 import { UnloggedRateLimits1795286500000 } from './1795286500000-UnloggedRateLimits';
 import { RateLimitReservations1796500000000 } from './1796500000000-RateLimitReservations';
+import { RunsOwnerKeysetIndex1796500000001 } from './1796500000001-RunsOwnerKeysetIndex';
 export const MIGRATIONS = [
   Foundation1795280492457,
   Identity1795280959491,
@@ -28,4 +29,5 @@ export const MIGRATIONS = [
   Webhooks1796310515432,
   PasswordTokens1796400000000,
   RateLimitReservations1796500000000,
+  RunsOwnerKeysetIndex1796500000001,
 ];
