@@ -35,6 +35,9 @@ export async function startBenchDatabase(name: string, port: number): Promise<Be
     dataDir: join(dir, 'postgres'),
     port,
     databaseName: 'bench',
+  }).catch((error: unknown) => {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
   });
   return {
     url: database.url,
