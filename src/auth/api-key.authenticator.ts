@@ -34,12 +34,15 @@ export class ApiKeyAuthenticator {
 
     // Only a well-formed stored key costs a lookup; the format itself is public.
     const prefix = storedKeyPrefix(value);
-    const record = prefix ? await this.storedKeys.findByPrefix(prefix) : null;
+    const { record, fresh } = prefix
+      ? await this.storedKeys.findForAuthentication(prefix)
+      : { record: null, fresh: false };
     const expected = record ? Buffer.from(record.secretHash, 'hex') : this.decoyDigest;
     const matches = timingSafeEqual(digest, expected);
+    // Status (revoked, expired) is judged now, on every request, even for a recently looked-up key.
     if (!record || !matches || apiKeyStatus(record) !== 'active') return null;
 
-    await this.storedKeys.markUsed(record.id);
+    if (fresh) await this.storedKeys.markUsed(record.id);
     return {
       kind: 'api_key',
       id: apiKeyPrincipalId(record.id),

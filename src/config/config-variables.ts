@@ -362,6 +362,17 @@ export const CONFIG_VARIABLES = {
       meaning: 'comma-separated proxy addresses/CIDRs whose `X-Forwarded-For` is believed',
     },
   }),
+  AUTOPACK_API_KEY_CACHE_SECONDS: variable({
+    field: 'apiKeyCacheMs',
+    parse: map(int(0, 60), (seconds) => seconds * 1000),
+    default: 5_000,
+    summary: { key: 'api_key_cache_ms' },
+    doc: {
+      default: '`5`',
+      meaning:
+        'how long a replica reuses a stored API key it looked up (0–60 s; `0` looks up on every request): a revocation on the same replica applies at once, on another replica within this bound',
+    },
+  }),
   AUTOPACK_BODY_LIMIT_BYTES: variable({
     field: 'bodyLimitBytes',
     parse: int(1024, 64 * MiB),

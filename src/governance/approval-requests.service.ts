@@ -8,7 +8,13 @@ import { EventLogService } from '../events/event-log.service';
 import { EventStreamsService } from '../events/event-streams.service';
 import { AppConfig } from '../config/app-config';
 import { RunQueriesService } from '../runs/run-queries.service';
-import type { ApprovalDecisionDto, ApprovalRequestDto, ApprovalResponseDto } from './dto/approval.dto';
+import type {
+  ApprovalDecisionDto,
+  ApprovalListDto,
+  ApprovalRequestDto,
+  ApprovalResponseDto,
+} from './dto/approval.dto';
+import type { PendingPageQueryDto } from '../http/page-query.dto';
 import { ApprovalRequest } from './entities/approval-request.entity';
 import { decisionFields, HumanDecidedRequests } from './human-decided-requests';
 
@@ -113,8 +119,9 @@ export class ApprovalRequestsService extends HumanDecidedRequests<ApprovalReques
     }
   }
 
-  async pending(principal: Principal): Promise<ApprovalResponseDto[]> {
-    return (await this.pendingRows(principal)).map(toApprovalDto);
+  async pending(principal: Principal, page: PendingPageQueryDto): Promise<ApprovalListDto> {
+    const { items, ...paging } = await this.pendingPage(principal, page);
+    return { approvals: items.map(toApprovalDto), ...paging };
   }
 
   async decide(id: string, dto: ApprovalDecisionDto, decider: Principal): Promise<ApprovalResponseDto> {

@@ -9,7 +9,9 @@ import { AuditService } from '../audit/audit.service';
 import { EventLogService } from '../events/event-log.service';
 import { AppConfig } from '../config/app-config';
 import { RunQueriesService } from '../runs/run-queries.service';
+import type { PendingPageQueryDto } from '../http/page-query.dto';
 import type {
+  GovernanceListDto,
   GovernanceDecisionDto,
   GovernanceRequestDto,
   GovernanceResponseDto,
@@ -73,8 +75,9 @@ export class GovernanceRequestsService extends HumanDecidedRequests<GovernanceRe
     return toGovernanceDto(saved);
   }
 
-  async pending(principal: Principal): Promise<GovernanceResponseDto[]> {
-    return (await this.pendingRows(principal)).map(toGovernanceDto);
+  async pending(principal: Principal, page: PendingPageQueryDto): Promise<GovernanceListDto> {
+    const { items, ...paging } = await this.pendingPage(principal, page);
+    return { requests: items.map(toGovernanceDto), ...paging };
   }
 
   async decide(id: string, dto: GovernanceDecisionDto, decider: Principal): Promise<GovernanceResponseDto> {

@@ -1,3 +1,4 @@
+import { PendingPageQueryDto } from '../http/page-query.dto';
 import { IdParam } from '../http/id-param';
 import { Idempotent } from '../idempotency/idempotent.decorator';
 import { Body, Controller, Get, HttpCode, HttpStatus, Post, Query } from '@nestjs/common';
@@ -78,9 +79,11 @@ export class ApprovalController {
   @Get('pending')
   @PublicRead()
   @ApiOkResponse({ type: ApprovalListDto })
-  async pending(@CurrentPrincipal() principal: Principal): Promise<ApprovalListDto> {
-    const approvals = await this.approvals.pending(principal);
-    return { approvals, total: approvals.length };
+  async pending(
+    @Query() page: PendingPageQueryDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<ApprovalListDto> {
+    return this.approvals.pending(principal, page);
   }
 
   /** A human operator approves or rejects; never the requester, never a machine. */
@@ -125,9 +128,11 @@ export class GovernanceController {
   @Get('pending')
   @PublicRead()
   @ApiOkResponse({ type: GovernanceListDto })
-  async pending(@CurrentPrincipal() principal: Principal): Promise<GovernanceListDto> {
-    const requests = await this.requests.pending(principal);
-    return { requests, total: requests.length };
+  async pending(
+    @Query() page: PendingPageQueryDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<GovernanceListDto> {
+    return this.requests.pending(principal, page);
   }
 
   @Post('approve/:request_id')

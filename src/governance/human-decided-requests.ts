@@ -1,4 +1,7 @@
 import { ConflictException, NotFoundException, OnModuleInit } from '@nestjs/common';
+import { keysetPage } from '../http/keyset-page';
+import type { KeysetOrder, KeysetPage } from '../http/keyset-page';
+import type { PendingPageQueryDto } from '../http/page-query.dto';
 import type { DataSource, DeepPartial, EntityManager, EntityTarget, FindOptionsWhere } from 'typeorm';
 import { assertMayDecide } from '../approvals/decision-rules';
 import type { ExpiryKind } from '../approvals/expiry-kinds';
@@ -225,19 +228,22 @@ export abstract class HumanDecidedRequests<T extends HumanDecidedRequest>
     );
   }
 
-  protected async pendingRows(principal: Principal): Promise<T[]> {
+  /** Pending requests, oldest first, by keyset: the page and its capped total (see src/http/keyset-page.ts). */
+  protected async pendingPage(principal: Principal, page: PendingPageQueryDto): Promise<KeysetPage<T>> {
     await this.expire();
+    const repository = this.dataSource.getRepository(this.entity);
+    const select = repository.createQueryBuilder('r').where('r.status = :status', { status: 'pending' });
     // The run visibility rule: who sees every run sees every request; anyone else only their own.
     const requester = ownerFilterFor(principal);
-    const where = {
-      status: 'pending',
-      ...(requester ? { requestedBy: requester } : {}),
-    } as FindOptionsWhere<T>;
-    return this.dataSource.getRepository(this.entity).find({
-      where,
-      order: { requestedAt: 'ASC', id: 'ASC' } as never,
-      take: 500,
-    });
+    if (requester) select.andWhere('r.requested_by = :requester', { requester });
+    const order: KeysetOrder = {
+      list: repository.metadata.tableName,
+      key: 'r.requested_at',
+      id: 'r.id',
+      direction: 'ASC',
+      idType: 'uuid',
+    };
+    return keysetPage(select, order, { limit: page.limit ?? 500, cursor: page.cursor });
   }
 
   /** 404 for unknown ids and for other principals' requests alike. */

@@ -14,4 +14,8 @@ export class RateLimitCounter {
 
   @Column({ name: 'blocked_until', type: 'timestamptz', nullable: true })
   blockedUntil: Date | null;
+
+  /** Hits the last upsert reserved for the replica that made it (see PostgresThrottlerStorage). */
+  @Column({ type: 'integer', default: 1 })
+  granted: number;
 }

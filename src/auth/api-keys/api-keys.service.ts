@@ -1,4 +1,8 @@
 import { AuditService } from '../../audit/audit.service';
+import { AppConfig } from '../../config/app-config';
+import { keysetPage } from '../../http/keyset-page';
+import type { KeysetOrder, KeysetPage } from '../../http/keyset-page';
+import type { PageQueryDto } from '../page-query.dto';
 import { auditContextFor } from '../../audit/audit-context';
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { bodyInvalid } from '../../http/validation-errors';
@@ -18,16 +22,33 @@ export interface NewApiKey {
 
 /** Only write `last_used_at` once a minute per key: a hot executor must not turn reads into writes. */
 const LAST_USED_GRANULARITY = "interval '60 seconds'";
+const RECENT_KEYS_MAX = 10_000;
 
 /**
  * Stored machine keys. Each change (create, revoke) is one method running one transaction, so its audit
  * record can join that transaction.
  */
+const API_KEY_LIST_ORDER: KeysetOrder = {
+  list: 'api_keys',
+  key: 'k.created_at',
+  id: 'k.id',
+  direction: 'DESC',
+  idType: 'uuid',
+};
+
 @Injectable()
 export class ApiKeysService {
+  /**
+   * Stored keys this replica looked up recently, by prefix (found keys only: an unknown prefix is never
+   * kept, so guessing cannot fill it). AUTOPACK_API_KEY_CACHE_SECONDS bounds how long a revocation made on
+   * another replica can go unseen here; one made here drops the entry at once.
+   */
+  private readonly recent = new Map<string, { record: ApiKeyRecord; until: number }>();
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly audit: AuditService,
+    private readonly config: AppConfig,
   ) {}
 
   /** Mints a key; the returned `key` is the only time the secret exists outside the caller. */
@@ -76,7 +97,7 @@ export class ApiKeysService {
 
   /** Revokes a key: refused from its next request on. Revoking twice keeps the first revocation. */
   async revoke(id: string, actor: Principal): Promise<ApiKeyRecord> {
-    return this.dataSource.transaction(async (manager) => {
+    const revoked = await this.dataSource.transaction(async (manager) => {
       const record = await manager.findOne(ApiKeyRecord, {
         where: { id },
         lock: { mode: 'pessimistic_write' },
@@ -95,6 +116,8 @@ export class ApiKeysService {
       }
       return record;
     });
+    this.recent.delete(revoked.prefix);
+    return revoked;
   }
 
   /**
@@ -114,15 +137,36 @@ export class ApiKeysService {
     return record ? { owner: record.owner, createdBy: record.createdBy } : null;
   }
 
-  async list(limit: number, offset: number): Promise<{ keys: ApiKeyRecord[]; total: number }> {
-    const [keys, total] = await this.dataSource
-      .getRepository(ApiKeyRecord)
-      .findAndCount({ order: { createdAt: 'DESC', id: 'ASC' }, take: limit, skip: offset });
-    return { keys, total };
+  /** Newest first, by keyset: two queries whatever the page's depth. */
+  list(page: PageQueryDto): Promise<KeysetPage<ApiKeyRecord>> {
+    return keysetPage(
+      this.dataSource.getRepository(ApiKeyRecord).createQueryBuilder('k'),
+      API_KEY_LIST_ORDER,
+      page,
+    );
   }
 
   findByPrefix(prefix: string): Promise<ApiKeyRecord | null> {
     return this.dataSource.getRepository(ApiKeyRecord).findOneBy({ prefix });
+  }
+
+  /**
+   * The key with this prefix for authentication: from this replica's recent lookups while they are
+   * younger than AUTOPACK_API_KEY_CACHE_SECONDS, else from the database (and then its `last_used_at` is
+   * refreshed). `fresh` says which, so the caller marks use only once per lookup.
+   */
+  async findForAuthentication(prefix: string): Promise<{ record: ApiKeyRecord | null; fresh: boolean }> {
+    const now = Date.now();
+    const cached = this.recent.get(prefix);
+    if (cached && cached.until > now) return { record: cached.record, fresh: false };
+    this.recent.delete(prefix);
+    const record = await this.findByPrefix(prefix);
+    if (record && this.config.apiKeyCacheMs > 0) {
+      // Oldest entry out first: a bounded map, whatever the number of keys.
+      if (this.recent.size >= RECENT_KEYS_MAX) this.recent.delete(this.recent.keys().next().value as string);
+      this.recent.set(prefix, { record, until: now + this.config.apiKeyCacheMs });
+    }
+    return { record, fresh: true };
   }
 
   async markUsed(id: string): Promise<void> {

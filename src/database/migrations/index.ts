@@ -15,6 +15,8 @@ import { AuditLog1795281010044 } from './1795281010044-AuditLog';
 import { Runs1795281072053 } from './1795281072053-Runs';
 import { Foundation1795280492457 } from './1795280492457-Foundation';
 import { UnloggedRateLimits1795286500000 } from './1795286500000-UnloggedRateLimits';
+import { RateLimitReservations1796700000000 } from './1796700000000-RateLimitReservations';
+import { RunsOwnerKeysetIndex1796700000001 } from './1796700000001-RunsOwnerKeysetIndex';
 export const MIGRATIONS = [
   Foundation1795280492457,
   Identity1795280959491,
@@ -32,4 +34,6 @@ export const MIGRATIONS = [
   SsoIdentities1796500000000,
   IdempotencyKeys1796600000000,
   RunControl1796600000001,
+  RateLimitReservations1796700000000,
+  RunsOwnerKeysetIndex1796700000001,
 ];

@@ -1,3 +1,4 @@
+import { KeysetListFieldsDto } from '../../http/page-query.dto';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { BoundedJson } from '../../http/bounded-json';
@@ -77,7 +78,7 @@ export class ApprovalResponseDto {
   comment: string | null;
 }
 
-export class ApprovalListDto {
+/** Pending requests, oldest first (500 per page unless `limit` says fewer). */
+export class ApprovalListDto extends KeysetListFieldsDto {
   approvals: ApprovalResponseDto[];
-  total: number;
 }

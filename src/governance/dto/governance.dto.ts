@@ -1,3 +1,4 @@
+import { KeysetListFieldsDto } from '../../http/page-query.dto';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -68,7 +69,7 @@ export class GovernanceResponseDto {
   comment: string | null;
 }
 
-export class GovernanceListDto {
+/** Pending requests, oldest first (500 per page unless `limit` says fewer). */
+export class GovernanceListDto extends KeysetListFieldsDto {
   requests: GovernanceResponseDto[];
-  total: number;
 }

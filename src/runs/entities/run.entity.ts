@@ -6,7 +6,9 @@ import { BIGINT_AS_NUMBER } from '../../database/column-transformers';
 @Entity({ name: 'runs' })
 // Newest first, ties broken by id: the order of GET /runs, served by this index.
 @Index('IDX_runs_created_at_id', ['createdAt', 'id'])
-@Index('IDX_runs_owner_created_at', ['ownerPrincipalId', 'createdAt'])
+// The same order for one owner's runs (what executors and viewers list): the cursor's (created_at, id)
+// comparison is an index condition only when id is in the index too.
+@Index('IDX_runs_owner_created_at_id', ['ownerPrincipalId', 'createdAt', 'id'])
 export class Run {
   @PrimaryColumn({ type: 'varchar', length: 255 })
   id: string;
