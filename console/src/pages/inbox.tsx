@@ -1,0 +1,5 @@
+import { PlaceholderPage } from './placeholder';
+
+export function InboxPage() {
+  return <PlaceholderPage title="Inbox" />;
+}
