@@ -45,6 +45,6 @@ export const externalActionsPolicyProvider = {
     ExternalActionsReader,
     KillSwitchesService,
   ],
-  exports: [KillSwitchesService, ActionClaimsService],
+  exports: [KillSwitchesService, ActionClaimsService, ExternalActionsReader],
 })
 export class ExternalActionsModule {}
