@@ -69,7 +69,14 @@ export class InboxService {
             .then((page) => page.actions)
         : [],
     ]);
-    const request = { approvals_required: 1, approvals: 0, provider: null, action: null, tier: null };
+    const request = {
+      approvals_required: 1,
+      approvals: 0,
+      provider: null,
+      action: null,
+      tier: null,
+      payload_hash: null,
+    };
     const items: Pending[] = [
       ...approvals.map((a) => ({
         ...request,
@@ -109,6 +116,7 @@ export class InboxService {
         provider: a.provider,
         action: a.action,
         tier: a.tier,
+        payload_hash: a.payload_hash,
         approvedBy: a.approvals.map((approval) => approval.by),
       })),
     ];

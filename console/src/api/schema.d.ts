@@ -2124,6 +2124,8 @@ export interface components {
             kind: "approval" | "external_action" | "governance_request";
             /** @description Whether you may approve it now; when not, `reason` says why (the decision rules' own answer). */
             may_decide: boolean;
+            /** @description External actions only: the hash of the current payload, which a reject (or approve) must quote. */
+            payload_hash: string | null;
             phase_id: string | null;
             /** @description External actions only: provider, action and tier (null otherwise). */
             provider: string | null;

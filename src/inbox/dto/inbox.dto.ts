@@ -49,6 +49,8 @@ export class InboxItemDto {
   provider: string | null;
   action: string | null;
   tier: string | null;
+  /** External actions only: the hash of the current payload, which a reject (or approve) must quote. */
+  payload_hash: string | null;
   /** Whether you may approve it now; when not, `reason` says why (the decision rules' own answer). */
   may_decide: boolean;
   @ApiProperty({ enum: INBOX_REFUSALS, nullable: true, type: String })
