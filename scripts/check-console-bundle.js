@@ -6,11 +6,12 @@
 //     secret, a PEM block, a JWT). The console signs in at run time; nothing secret is built into it.
 'use strict';
 const { existsSync, readdirSync, readFileSync, statSync } = require('node:fs');
-const { join, relative } = require('node:path');
+const { join, relative, resolve } = require('node:path');
 const { gzipSync } = require('node:zlib');
 
 const root = join(__dirname, '..');
-const dist = join(root, 'dist', 'console');
+// The built console; a test passes another directory.
+const dist = process.argv[2] ? resolve(process.argv[2]) : join(root, 'dist', 'console');
 const BUDGET_BYTES = 250 * 1024;
 
 /** Values the test suites use as secrets (test/helpers/app.ts TEST_INSTANCE_KEY, test/console/browser.ts). */

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, unwrap } from './api/client';
 import { refresh } from './auth/session';
 import { useSession } from './auth/use-session';
@@ -44,8 +44,11 @@ export function App() {
   }, [booted, session, onSignIn]);
 
   // Focus the page's main region after client-side navigation, so keyboard and screen-reader users land
-  // on the new content rather than on the link they pressed.
+  // on the new content rather than on the link they pressed (not on first load: the skip link comes first).
+  const firstPath = useRef(location.path);
   useEffect(() => {
+    if (location.path === firstPath.current && firstPath.current !== '') return;
+    firstPath.current = '';
     document.getElementById('main')?.focus({ preventScroll: true });
   }, [location.path]);
 

@@ -3,10 +3,11 @@
  * download does not work here), one browser per spec file, a new context (cookie jar) per user, the built
  * console served by the real app. Screenshots go to test-output/console (git-ignored).
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
+
+export { ensureConsoleBuilt } from '../helpers/console-build';
 
 const ROOT = join(__dirname, '..', '..');
 export const CHROMIUM = '/usr/bin/chromium';
@@ -34,55 +35,6 @@ export function launchBrowser(): Promise<Browser> {
 
 export function newUserContext(browser: Browser, baseURL: string): Promise<BrowserContext> {
   return browser.newContext({ baseURL, viewport: { width: 1280, height: 800 }, locale: 'en-GB' });
-}
-
-function newestMtime(path: string): number {
-  const stat = statSync(path);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  return readdirSync(path).reduce(
-    (newest, entry) => Math.max(newest, newestMtime(join(path, entry))),
-    stat.mtimeMs,
-  );
-}
-
-/**
- * Builds dist/console when it is missing or older than console/ (what `npm run build` does), once even
- * when two spec files ask at the same time (a lock directory).
- */
-export function ensureConsoleBuilt(): void {
-  const index = join(ROOT, 'dist', 'console', 'index.html');
-  const fresh = () => existsSync(index) && statSync(index).mtimeMs >= newestMtime(join(ROOT, 'console'));
-  if (fresh()) return;
-  const lock = join(ROOT, 'dist', '.console-build-lock');
-  mkdirSync(join(ROOT, 'dist'), { recursive: true });
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch {
-      if (Date.now() > deadline) rmSync(lock, { recursive: true, force: true });
-      execFileSync(process.execPath, ['-e', 'setTimeout(() => {}, 500)']);
-    }
-  }
-  try {
-    if (!fresh()) {
-      execFileSync(
-        process.execPath,
-        [
-          join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'),
-          'build',
-          '--config',
-          'console/vite.config.mts',
-          '--logLevel',
-          'warn',
-        ],
-        { cwd: ROOT, stdio: 'inherit' },
-      );
-    }
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
 }
 
 /**

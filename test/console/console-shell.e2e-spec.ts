@@ -140,6 +140,37 @@ suite('console in a browser: sign-in, session, sign-out', () => {
     await context.close();
   });
 
+  it('works with the keyboard alone: sign in, skip to the content, reach the navigation', async () => {
+    const context = await newUserContext(browser, base);
+    const page = await context.newPage();
+    const errors = new ConsoleErrors(page);
+    await page.goto('/console/');
+    await page.getByLabel('Username', { exact: true }).waitFor();
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(operator.username);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(CONSOLE_TEST_PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    // Loaded afresh, the first stop is the skip link; it moves focus to the content.
+    await page.reload();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement.textContent')).toBe('Skip to main content');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate('document.activeElement.id')).toBe('main');
+    // Back from the content: the sign-out button, then the navigation.
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Shift+Tab');
+    expect(await page.evaluate('document.activeElement.textContent')).toBe('Operations');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Operations' }).waitFor();
+    // After a client-side navigation, focus is on the new page's content.
+    expect(await page.evaluate('document.activeElement.id')).toBe('main');
+    errors.expectNone();
+    await context.close();
+  });
+
   it('survives a reload through the refresh cookie, and signs out for good', async () => {
     const context = await newUserContext(browser, base);
     const page = await context.newPage();

@@ -163,6 +163,7 @@ suite('console in a browser: inbox and reviews', () => {
       name: /Payload changes since the last approved etsy create_listing/,
     });
     const price = diff.getByRole('row').filter({ hasText: 'price_cents' });
+    await price.waitFor();
     expect(await price.getByRole('cell').allTextContents()).toEqual(['changed', '1500', '15000']);
     expect(await diff.getByRole('row').count()).toBe(2); // header + the one change
     await page.getByText(/Kill switches/).waitFor();
@@ -248,6 +249,7 @@ suite('console in a browser: inbox and reviews', () => {
       .getByRole('link', { name: /^Review/ })
       .click();
     const paths = page.getByRole('table', { name: /policy pattern/ });
+    await paths.getByRole('row').nth(1).waitFor();
     expect(await paths.getByRole('row').nth(1).getByRole('cell').allTextContents()).toEqual([
       'src/app.ts',
       'src/app.ts',
@@ -291,6 +293,34 @@ suite('console in a browser: inbox and reviews', () => {
       expect(rejected[0].actor.id).toBe(operator.principalId);
       expect(rejected[0].details.comment).toBe('stale: the run moved on');
     }
+  });
+
+  it('says so when the payload changed underneath (409) and reloads the page', async () => {
+    const raced = await proposeAction('Listing approved with a stale hash', {
+      provider: 'etsy',
+      action: 'create_listing',
+      payload: { title: 'Red mug', price_cents: 1500 },
+    });
+    const { page, errors } = alice;
+    errors.allowStatus(/\/api\/external-actions\/[^/]+\/approve$/, 409);
+    await page.goto(`/console/actions/${raced.id}`);
+    // What a stale page would send: the hash of a payload that is no longer the action's.
+    await page.route('**/approve', (route) =>
+      route.continue({ postData: JSON.stringify({ payload_hash: 'f'.repeat(64) }) }),
+    );
+    let loads = 0;
+    page.on('request', (r) => r.url().endsWith(`/api/external-actions/${raced.id}`) && loads++);
+    await page.getByRole('button', { name: 'Approve action' }).click();
+    const alert = page.getByRole('alert');
+    await alert.filter({ hasText: 'The payload changed since this page loaded' }).waitFor();
+    expect(await alert.textContent()).toMatch(/Request id: \S+/);
+    for (let waited = 0; loads === 0 && waited < 5_000; waited += 100) await page.waitForTimeout(100);
+    expect(loads).toBeGreaterThan(0);
+    await page.unroute('**/approve');
+    expect((await actionStatus(raced.id)).status).toBe('PENDING');
+    // Reviewed again, with the page's own (current) hash, it goes through.
+    await page.getByRole('button', { name: 'Approve action' }).click();
+    await page.getByText('This is approved').waitFor();
   });
 
   it('refreshes the session before the access token expires and keeps working', async () => {
