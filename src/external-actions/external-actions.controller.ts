@@ -153,7 +153,7 @@ export class ExternalActionsController {
 
   /**
    * The most recently approved other action of the same provider and action (visible to you): the
-   * baseline the console diffs this payload against. `previous` is null when there is none.
+   * baseline the console diffs this payload against. `previous` is absent when there is none.
    */
   @Get(':id/previous-approved')
   @PublicRead()

@@ -115,7 +115,7 @@ export class ExternalActionsReader {
     const owner = ownerFilterFor(principal);
     if (owner !== null) select.andWhere('a.proposed_by = :owner', { owner });
     const previous = await select.orderBy('a.approved_at', 'DESC').addOrderBy('a.id', 'ASC').getOne();
-    return { previous: previous ? toActionDto(previous) : null };
+    return previous ? { previous: toActionDto(previous) } : {};
   }
 
   /** One action the caller may see; 404 alike for unknown ids and other principals' actions. */

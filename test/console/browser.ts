@@ -121,5 +121,8 @@ export async function signIn(
   await page.getByLabel('Username', { exact: true }).fill(username);
   await page.getByLabel('Password', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  const signedIn = page.getByRole('button', { name: 'Sign out' });
+  const refused = page.getByRole('alert');
+  await signedIn.or(refused).first().waitFor();
+  if (await refused.isVisible()) throw new Error(`sign-in refused: ${await refused.textContent()}`);
 }

@@ -88,7 +88,8 @@ suite('console in a browser: sign-in, session, sign-out', () => {
 
   beforeAll(async () => {
     ensureConsoleBuilt();
-    t = await createTestApp();
+    // Every test here signs in through the form: more than the default per-IP login budget a minute.
+    t = await createTestApp({ env: { AUTOPACK_LOGIN_RATE_LIMIT_PER_MINUTE: '1000' } });
     base = `http://127.0.0.1:${await t.listen()}`;
     browser = await launchBrowser();
     operator = await createUser(t, { role: 'operator', password: CONSOLE_TEST_PASSWORD });
@@ -167,6 +168,34 @@ suite('console in a browser: sign-in, session, sign-out', () => {
     await page.getByRole('heading', { name: 'Operations' }).waitFor();
     // After a client-side navigation, focus is on the new page's content.
     expect(await page.evaluate('document.activeElement.id')).toBe('main');
+    errors.expectNone();
+    await context.close();
+  });
+
+  it('returns to sign-in when the session ends elsewhere, then back to the page the user was on', async () => {
+    const context = await newUserContext(browser, base);
+    const page = await context.newPage();
+    const errors = new ConsoleErrors(page);
+    await signIn(page, operator.username, CONSOLE_TEST_PASSWORD, '/console/runs');
+    // Revoked from another device (the session list): the access token in this tab stops working at once.
+    const sessions = await request(t.http).get('/api/auth/sessions').set(operator.auth).expect(200);
+    const browserSession = (sessions.body.sessions as Array<{ id: string; user_agent: string | null }>).find(
+      (s) => s.user_agent?.includes('Chrome'),
+    )!;
+    await request(t.http).delete(`/api/auth/sessions/${browserSession.id}`).set(operator.auth).expect(204);
+    errors.allowStatus(/\/api\/inbox/, 401);
+    errors.allowStatus(/\/api\/events\/stream-ticket$/, 401);
+    await page.getByRole('link', { name: 'Inbox' }).click();
+    await page.getByRole('heading', { name: 'Sign in to Autopack' }).waitFor();
+    expect(new URL(page.url()).searchParams.get('next')).toBe('/');
+    await page.goto('/console/runs');
+    await page.getByRole('heading', { name: 'Sign in to Autopack' }).waitFor();
+    expect(new URL(page.url()).searchParams.get('next')).toBe('/runs');
+    await page.getByLabel('Username', { exact: true }).fill(operator.username);
+    await page.getByLabel('Password', { exact: true }).fill(CONSOLE_TEST_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Runs' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/console/runs');
     errors.expectNone();
     await context.close();
   });

@@ -78,7 +78,7 @@ suite('console in a browser: inbox and reviews', () => {
     t = await createTestApp({
       env: {
         ...LIVE_ENV,
-        AUTOPACK_RATE_LIMIT_LOGIN_PER_MINUTE: '1000',
+        AUTOPACK_LOGIN_RATE_LIMIT_PER_MINUTE: '1000',
         AUTOPACK_RATE_LIMIT_DECISIONS_PER_MINUTE: '1000',
       },
     });

@@ -805,7 +805,7 @@ export interface paths {
         };
         /**
          * The most recently approved other action of the same provider and action (visible to you): the
-         *     baseline the console diffs this payload against. `previous` is null when there is none.
+         *     baseline the console diffs this payload against. `previous` is absent when there is none.
          */
         get: operations["ExternalActions_previousApproved"];
         put?: never;
@@ -2370,8 +2370,8 @@ export interface components {
             tokens_used: number;
         };
         PreviousApprovedDto: {
-            /** @description The most recently approved other action of the same provider and action you may see, or null. */
-            previous: components["schemas"]["ExternalActionDto"] | null;
+            /** @description The most recently approved other action of the same provider and action you may see; absent if none. */
+            previous?: components["schemas"]["ExternalActionDto"];
         };
         ProbeResultDto: {
             /** @default 0 */

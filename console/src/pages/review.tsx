@@ -161,7 +161,7 @@ function DecisionForm({
 
 interface ActionReview {
   action: Action;
-  previous: components['schemas']['PreviousApprovedDto']['previous'];
+  previous: components['schemas']['ExternalActionDto'] | null;
   switches: KillSwitches;
   item: InboxItem | null;
 }
@@ -174,7 +174,7 @@ async function loadActionReview(id: string): Promise<ActionReview> {
   ]);
   // Only a pending action can be decided; asking about a decided one would only be a 404.
   const item = action.status === 'PENDING' ? await decisionOf('external_action', id) : null;
-  return { action, previous: previous.previous, switches, item };
+  return { action, previous: previous.previous ?? null, switches, item };
 }
 
 /** Review an external action: everything needed to decide, bound to the payload hash shown. */

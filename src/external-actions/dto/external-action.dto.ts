@@ -257,8 +257,8 @@ export class ActionHistoryEventDto {
 
 /** `GET /external-actions/{id}/previous-approved`: the baseline a reviewer diffs the payload against. */
 export class PreviousApprovedDto {
-  /** The most recently approved other action of the same provider and action you may see, or null. */
-  previous: ExternalActionDto | null;
+  /** The most recently approved other action of the same provider and action you may see; absent if none. */
+  previous?: ExternalActionDto;
 }
 
 export class ActionWithHistoryDto extends ExternalActionDto {
