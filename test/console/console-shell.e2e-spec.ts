@@ -124,6 +124,23 @@ suite('console in a browser: sign-in, session, sign-out', () => {
     await context.close();
   });
 
+  it('offers SSO when the server has it, coming back to the page asked for', async () => {
+    const context = await newUserContext(browser, base);
+    const page = await context.newPage();
+    const errors = new ConsoleErrors(page);
+    // /api/auth/methods comes with SSO (issue #16); until then, stand in for a server that has it.
+    await page.route('**/api/auth/methods', (route) =>
+      route.fulfill({ json: { password: true, sso: true } }),
+    );
+    await page.goto('/console/operations');
+    const sso = page.getByRole('link', { name: 'Sign in with SSO' });
+    await sso.waitFor();
+    expect(await sso.getAttribute('href')).toBe('/api/auth/sso/login?return_to=%2Fconsole%2Foperations');
+    expect(await page.getByLabel('Password', { exact: true }).count()).toBe(1);
+    errors.expectNone();
+    await context.close();
+  });
+
   it('shows the API message and request id of a failed sign-in', async () => {
     const context = await newUserContext(browser, base);
     const page = await context.newPage();

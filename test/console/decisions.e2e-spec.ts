@@ -259,6 +259,16 @@ suite('console in a browser: inbox and reviews', () => {
     expect(await seriousAxeViolations(page)).toEqual([]);
     await screenshots(page, 'review-governance');
     await page.getByRole('link', { name: '← Back to the inbox' }).click();
+    // The approval request's review: its context and a live countdown to its expiry.
+    await row(page, 'wipe the cache')
+      .getByRole('link', { name: /^Review/ })
+      .click();
+    await page.getByRole('heading', { name: 'Review: approval request' }).waitFor();
+    await page.getByText('wipe the cache').waitFor();
+    await page.getByText(/expires in \d+ min/).waitFor();
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await screenshots(page, 'review-approval');
+    await page.getByRole('link', { name: '← Back to the inbox' }).click();
 
     await page.getByRole('checkbox', { name: 'Select wipe the cache' }).check();
     await page.getByRole('checkbox', { name: 'Select rewrite the app (1 path)' }).check();
