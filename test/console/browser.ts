@@ -7,6 +7,8 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
 
+import { isLinux } from '../helpers/platform';
+
 export { ensureConsoleBuilt } from '../helpers/console-build';
 
 const ROOT = join(__dirname, '..', '..');
@@ -20,6 +22,11 @@ export const CONSOLE_TEST_PASSWORD = 'console-test-password';
  * installs Debian's chromium), so there a missing browser fails instead of skipping.
  */
 export function browserSuite(): jest.Describe {
+  if (!isLinux) {
+    // test/helpers/platform.ts: Debian's Chromium is a Linux part, like nginx (the Windows CI job has neither).
+    console.log("SKIPPED the console browser tests: they run on Linux with Debian's chromium");
+    return describe.skip;
+  }
   if (existsSync(CHROMIUM)) return describe;
   if (process.env.CI) throw new Error(`${CHROMIUM} is required in CI: .ci/run installs Debian's chromium`);
   console.log('SKIPPED the console browser tests: no Chromium; install it with "apt-get install chromium"');
