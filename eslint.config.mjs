@@ -8,7 +8,7 @@ const require = createRequire(import.meta.url);
 const { rule: moduleBoundaries } = require('./scripts/eslint/module-boundaries.js');
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.data/**', 'eslint.config.mjs'] },
+  { ignores: ['dist/**', 'console/src/api/schema.d.ts', 'node_modules/**', 'coverage/**', '.data/**', 'eslint.config.mjs'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,

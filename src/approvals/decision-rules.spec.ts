@@ -1,7 +1,7 @@
 import { ConflictException, ForbiddenException } from '@nestjs/common';
 import type { Principal } from '../auth/principal';
 import { INSTANCE_KEY_PRINCIPAL } from '../auth/principal';
-import { assertMayDecide } from './decision-rules';
+import { assertMayDecide, decisionRefusal } from './decision-rules';
 import type { DecidableRequest } from './decision-rules';
 
 const user = (id: string): Principal => ({
@@ -101,5 +101,27 @@ describe('assertMayDecide: who may decide a request', () => {
     expect(refusal(() => assertMayDecide(alice, action(['user:alice']), 'approve'))).toBeInstanceOf(
       ForbiddenException,
     );
+  });
+});
+
+describe('decisionRefusal: the same rule, as a reason the inbox can show', () => {
+  it('says nothing when the person may decide', () => {
+    expect(decisionRefusal(bob, byKey, 'approve')).toBeNull();
+  });
+
+  it.each([
+    ['a machine', INSTANCE_KEY_PRINCIPAL, byKey, 'not_a_human', 403],
+    ['the requester itself', alice, { ...byKey, requestedBy: 'user:alice' }, 'own_request', 403],
+    ['the owner of the requesting key', alice, byKey, 'requester_key', 403],
+    ['the admin who minted it', carol, byKey, 'requester_key', 403],
+    ['a second approval by the first approver', bob, action(['user:bob']), 'already_approved', 409],
+  ])('refuses %s with a machine-readable reason', (_, who, request, reason, status) => {
+    expect(decisionRefusal(who, request, 'approve')).toMatchObject({ reason, status });
+  });
+
+  it('throws exactly what it reports (assertMayDecide is decisionRefusal thrown)', () => {
+    const refusal = decisionRefusal(alice, byKey, 'reject')!;
+    const thrown = refusal && (() => assertMayDecide(alice, byKey, 'reject'));
+    expect(thrown).toThrow(refusal.message);
   });
 });

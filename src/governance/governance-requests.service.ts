@@ -75,6 +75,11 @@ export class GovernanceRequestsService extends HumanDecidedRequests<GovernanceRe
     return toGovernanceDto(saved);
   }
 
+  /** One request, whatever its status; 404 for unknown ids and other principals' requests alike. */
+  async get(id: string, principal: Principal): Promise<GovernanceResponseDto> {
+    return toGovernanceDto(await this.visibleRow(id, principal));
+  }
+
   async pending(principal: Principal, page: PendingPageQueryDto): Promise<GovernanceListDto> {
     const { items, ...paging } = await this.pendingPage(principal, page);
     return { requests: items.map(toGovernanceDto), ...paging };

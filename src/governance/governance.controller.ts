@@ -135,6 +135,18 @@ export class GovernanceController {
     return this.requests.pending(principal, page);
   }
 
+  /** One request with each path's verdict and the pattern that decided it (the console's review page). */
+  @Get('requests/:request_id')
+  @PublicRead()
+  @ApiOkResponse({ type: GovernanceResponseDto })
+  @notFound
+  get(
+    @IdParam('request_id', 'uuid') id: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<GovernanceResponseDto> {
+    return this.requests.get(id, principal);
+  }
+
   @Post('approve/:request_id')
   @UserAuth('operator')
   @RateLimit('decisions')

@@ -8,6 +8,7 @@ import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../observability/metrics.service';
 import { requestMetricsMiddleware } from '../observability/request-metrics.middleware';
 import { buildOpenApiDocument } from '../openapi/openapi';
+import { consoleStatic, publicApiPrefix } from './console-static';
 import { HttpExceptionFilter } from './http-exception.filter';
 import { jsonBodyMiddleware } from './json-body';
 import { nulGuard } from './nul-guard';
@@ -25,10 +26,13 @@ export const NEST_APP_OPTIONS: NestApplicationOptions = { bodyParser: false, buf
 export function configureHttp(app: NestExpressApplication, config: AppConfig): void {
   // Only named proxies may set the client address through X-Forwarded-For.
   app.set('trust proxy', config.trustedProxies.length > 0 ? [...config.trustedProxies] : false);
+  app.use(publicApiPrefix);
   app.use(requestIdMiddleware);
   app.use(nulGuard);
   app.use(requestMetricsMiddleware(app.get(MetricsService)));
   app.use(helmet());
+  // The operator console's static files (public, secret-free) and its stricter CSP: see console-static.ts.
+  app.use(consoleStatic());
   app.use(...jsonBodyMiddleware(config.bodyLimitBytes));
   // Only the refresh cookie is read (src/auth/sessions/refresh-cookie.ts); unsigned, it is a bearer secret.
   app.use(cookieParser());

@@ -3,6 +3,7 @@ import { cutOffDatabase, restoreDatabase, createTestDatabase } from '../helpers/
 import { readFileSync } from 'node:fs';
 import { findNginx, NGINX_CONF, RunningNginx, startNginx } from '../helpers/nginx';
 import { isLinux } from '../helpers/platform';
+import { ensureConsoleBuilt } from '../helpers/console-build';
 import { ProbeController } from '../helpers/probe.controller';
 import request from 'supertest';
 import { mintApiKey } from '../helpers/identity';
@@ -29,6 +30,7 @@ suite('nginx topology (nginx/nginx.conf)', () => {
   const url = (path: string) => `http://127.0.0.1:${proxy.port}${path}`;
 
   beforeAll(async () => {
+    ensureConsoleBuilt();
     const database = await createTestDatabase();
     const env = {
       AUTOPACK_TRUSTED_PROXIES: '127.0.0.1',
@@ -160,6 +162,27 @@ suite('nginx topology (nginx/nginx.conf)', () => {
     }
     const own = await json(await fetch(url('/nowhere'), { headers: { 'X-Request-ID': 'own-2' } }));
     expect(own.request_id).toBe('own-2');
+  });
+
+  it('serves the operator console under /console/ with its CSP, deep links included, and / goes there', async () => {
+    const root = await fetch(url('/'), { redirect: 'manual' });
+    expect(root.status).toBe(302);
+    expect(root.headers.get('location')).toBe('/console/');
+    for (const path of ['/console/', '/console/actions/0b6f7c36-6e2a-4a4e-9a55-1c1d5d2b1f00']) {
+      const page = await fetch(url(path));
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+      expect(page.headers.get('x-frame-options')).toBe('DENY');
+      const html = await page.text();
+      const script = /src="(\/console\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+      expect(script).toBeDefined();
+      const asset = await fetch(url(script!));
+      expect(asset.status).toBe(200);
+      expect(asset.headers.get('cache-control')).toContain('immutable');
+    }
+    // The console calls the public API paths, which nginx routes as before.
+    expect((await fetch(url('/api/inbox'))).status).toBe(401);
   });
 
   it('answers /nginx-health itself while every backend is stopped', async () => {
