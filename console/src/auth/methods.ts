@@ -1,3 +1,5 @@
+import { api } from '../api/client';
+
 /** Which sign-in methods the server offers. */
 export interface SignInMethods {
   password: boolean;
@@ -5,15 +7,13 @@ export interface SignInMethods {
 }
 
 /**
- * GET /api/auth/methods. A plain fetch, not the typed client: the route is added by the SSO work in
- * parallel and is not in docs/openapi.json yet. A server without it (404) offers passwords only.
+ * GET /api/auth/methods. If the server cannot say (unreachable, an error), the page offers the password
+ * form: the server refuses it itself when password sign-in is switched off.
  */
 export async function fetchSignInMethods(): Promise<SignInMethods> {
   try {
-    const response = await fetch('/api/auth/methods', { credentials: 'same-origin' });
-    if (!response.ok) return { password: true, sso: false };
-    const body = (await response.json()) as Partial<SignInMethods>;
-    return { password: body.password !== false, sso: body.sso === true };
+    const { data } = await api.GET('/api/auth/methods');
+    return data ? { password: data.password, sso: data.sso } : { password: true, sso: false };
   } catch {
     return { password: true, sso: false };
   }
