@@ -1,22 +1,6 @@
-import { QueryInteger } from '../http/query-integer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
-import { INT4_MAX } from '../database/limits';
+import { PageQueryDto as SharedPageQueryDto } from '../http/page-query.dto';
 
-export const MAX_PAGE_SIZE = 100;
-
-/** `?limit=1..100&offset=0..` for the identity admin lists. */
-export class PageQueryDto {
-  @IsOptional()
-  @QueryInteger()
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE_SIZE)
-  limit?: number;
-
-  @IsOptional()
-  @QueryInteger()
-  @IsInt()
-  @Min(0)
-  @Max(INT4_MAX)
-  offset?: number;
+/** `?limit=1..100&offset=0..10000&cursor=…` for the identity admin lists: 50 per page unless asked. */
+export class PageQueryDto extends SharedPageQueryDto {
+  override limit?: number = 50;
 }

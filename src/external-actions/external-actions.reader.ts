@@ -1,4 +1,6 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
+import { keysetPage } from '../http/keyset-page';
+import type { KeysetOrder } from '../http/keyset-page';
 import { DataSource } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import { ownerFilterFor } from '../access/visibility';
@@ -59,6 +61,15 @@ export function toActionDto(a: ExternalAction): ExternalActionDto {
   };
 }
 
+/** Newest first, ties broken by id, served by the (created_at, id) index. */
+const ACTION_LIST_ORDER: KeysetOrder = {
+  list: 'external_actions',
+  key: 'a.created_at',
+  id: 'a.id',
+  direction: 'DESC',
+  idType: 'uuid',
+};
+
 /**
  * Operator views of external actions. Operators and admins see every action; any other principal only
  * the actions it proposed (the same rule as runs), so another's action reads as missing.
@@ -71,8 +82,6 @@ export class ExternalActionsReader {
   ) {}
 
   async list(query: ActionListQueryDto, principal: Principal): Promise<ActionListDto> {
-    const limit = query.limit ?? 20;
-    const offset = query.offset ?? 0;
     const select = this.dataSource.getRepository(ExternalAction).createQueryBuilder('a');
     const owner = ownerFilterFor(principal);
     if (owner !== null) select.andWhere('a.proposed_by = :owner', { owner });
@@ -81,13 +90,8 @@ export class ExternalActionsReader {
     if (query.action) select.andWhere('a.action = :action', { action: query.action });
     if (query.run_id) select.andWhere('a.run_id = :runId', { runId: query.run_id });
     if (query.tier) select.andWhere('a.tier = :tier', { tier: query.tier });
-    const [rows, total] = await select
-      .orderBy('a.created_at', 'DESC')
-      .addOrderBy('a.id', 'ASC')
-      .take(limit)
-      .skip(offset)
-      .getManyAndCount();
-    return { actions: rows.map(toActionDto), total, limit, offset };
+    const { items, ...paging } = await keysetPage(select, ACTION_LIST_ORDER, query);
+    return { actions: items.map(toActionDto), ...paging };
   }
 
   async get(id: string, principal: Principal): Promise<ActionWithHistoryDto> {

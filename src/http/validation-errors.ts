@@ -1,4 +1,4 @@
-import { UnprocessableEntityException } from '@nestjs/common';
+import { BadRequestException, UnprocessableEntityException } from '@nestjs/common';
 import type { ValidationDetailDto } from './error-response.dto';
 
 /**
@@ -27,4 +27,19 @@ export function bodyInvalid(
   type = 'value_error',
 ): UnprocessableEntityException {
   return validationFailed([{ loc: ['body', ...loc], msg, type }]);
+}
+
+/**
+ * A 400 for a query parameter that is well-formed but wrong in a way only the service can see (a cursor
+ * this API did not make, two parameters that exclude each other). Same shape as the validation pipe's 400.
+ */
+export function queryInvalid(
+  loc: Array<string | number>,
+  msg: string,
+  type = 'value_error',
+): BadRequestException {
+  return new BadRequestException({
+    message: `Invalid query parameter (${loc.join('.')}: ${msg})`,
+    detail: [{ loc: ['query', ...loc], msg, type }],
+  });
 }

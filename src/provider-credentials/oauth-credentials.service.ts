@@ -1,4 +1,6 @@
 import { AuditService } from '../audit/audit.service';
+import { keysetPage } from '../http/keyset-page';
+import type { KeysetOrder } from '../http/keyset-page';
 import { auditContextFor } from '../audit/audit-context';
 import {
   Injectable,
@@ -19,6 +21,7 @@ import { CredentialCipher, secretHint } from '../secrets/credential-cipher';
 import { credentialStatus, toHealthDto } from './credential-health';
 import type {
   CredentialEventListDto,
+  CredentialEventQueryDto,
   CredentialHealthDto,
   CredentialStatus,
   StoreCredentialDto,
@@ -43,6 +46,15 @@ export const sealingContext = (provider: string, field: SecretField) => `oauth:$
  * The encrypted OAuth credential store. Each change (store/rotate, revoke, reset) is one method running
  * one transaction that also writes the lifecycle event, so an audit record can join it.
  */
+/** Newest first, served by the created_at index. */
+const CREDENTIAL_EVENT_ORDER: KeysetOrder = {
+  list: 'oauth_events',
+  key: 'e.created_at',
+  id: 'e.id',
+  direction: 'DESC',
+  idType: 'uuid',
+};
+
 @Injectable()
 export class OAuthCredentialsService implements OnModuleInit {
   private readonly logger = new Logger(OAuthCredentialsService.name);
@@ -248,19 +260,12 @@ export class OAuthCredentialsService implements OnModuleInit {
     return toHealthDto(provider, row);
   }
 
-  async events(filter: {
-    provider?: string;
-    limit: number;
-    offset: number;
-  }): Promise<CredentialEventListDto> {
-    const [events, total] = await this.dataSource.getRepository(OAuthCredentialEvent).findAndCount({
-      where: filter.provider ? { provider: filter.provider } : {},
-      order: { createdAt: 'DESC', id: 'ASC' },
-      take: filter.limit,
-      skip: filter.offset,
-    });
+  async events(query: CredentialEventQueryDto): Promise<CredentialEventListDto> {
+    const select = this.dataSource.getRepository(OAuthCredentialEvent).createQueryBuilder('e');
+    if (query.provider) select.where('e.provider = :provider', { provider: query.provider });
+    const { items, ...paging } = await keysetPage(select, CREDENTIAL_EVENT_ORDER, query);
     return {
-      events: events.map((event) => ({
+      events: items.map((event) => ({
         id: event.id,
         provider: event.provider,
         event: event.event,
@@ -268,9 +273,7 @@ export class OAuthCredentialsService implements OnModuleInit {
         detail: event.detail,
         created_at: event.createdAt.toISOString(),
       })),
-      total,
-      limit: filter.limit,
-      offset: filter.offset,
+      ...paging,
     };
   }
 

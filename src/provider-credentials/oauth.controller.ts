@@ -49,11 +49,7 @@ export class OAuthController {
   @Get('events')
   @PublicRead()
   events(@Query() query: CredentialEventQueryDto): Promise<CredentialEventListDto> {
-    return this.credentials.events({
-      provider: query.provider,
-      limit: query.limit ?? 50,
-      offset: query.offset ?? 0,
-    });
+    return this.credentials.events(query);
   }
 
   /** Stores or rotates a provider's client and tokens; secrets are encrypted before they reach the database. */

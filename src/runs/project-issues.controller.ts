@@ -5,7 +5,7 @@ import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
 import { ErrorResponseDto } from '../http/error-response.dto';
 import { ProjectBacklogDto } from './dto/run-issues.dto';
-import { PageQueryDto } from './dto/run-list-query.dto';
+import { OffsetPageQueryDto } from '../http/page-query.dto';
 import { RunIssuesService } from './run-issues.service';
 
 @ApiTags('runs')
@@ -18,7 +18,10 @@ export class ProjectIssuesController {
   @PublicRead()
   @ApiOkResponse({ type: ProjectBacklogDto })
   @ApiBadRequestResponse({ description: 'Invalid query parameter (`detail`)', type: ErrorResponseDto })
-  backlog(@Query() page: PageQueryDto, @CurrentPrincipal() principal: Principal): Promise<ProjectBacklogDto> {
+  backlog(
+    @Query() page: OffsetPageQueryDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<ProjectBacklogDto> {
     return this.issues.backlog(page, principal);
   }
 }

@@ -4,6 +4,8 @@ import type { Principal } from '../auth/principal';
 import type { ErrorReportDto } from './dto/error-report.dto';
 import type { ErrorReportResponseDto, RunErrorListDto, RunErrorSummaryDto } from './dto/run-errors.dto';
 import type { PageQueryDto } from './dto/run-list-query.dto';
+import { keysetPage } from '../http/keyset-page';
+import type { KeysetOrder } from '../http/keyset-page';
 import type { ErrorRecordedDto } from './dto/write-responses.dto';
 import { RunErrorReport } from './entities/run-error-report.entity';
 import { RunPhase } from './entities/run-phase.entity';
@@ -12,6 +14,15 @@ import type { JsonValue } from '../redaction/redactor';
 import { lockRunForWrite } from './run-ledger';
 import { RunQueriesService } from './run-queries.service';
 import { EventLogService } from '../events/event-log.service';
+
+/** Newest first, served by the (run_id, created_at) index. */
+const RUN_ERRORS_ORDER: KeysetOrder = {
+  list: 'run_errors',
+  key: 'e.created_at',
+  id: 'e.id',
+  direction: 'DESC',
+  idType: 'uuid',
+};
 
 /** Error reports: executors write them (redacted before storage), operators read them. */
 @Injectable()
@@ -64,15 +75,12 @@ export class RunErrorsService {
 
   async list(runId: string, page: PageQueryDto, principal: Principal): Promise<RunErrorListDto> {
     await this.runs.findVisibleRun(runId, principal);
-    const limit = page.limit ?? 20;
-    const offset = page.offset ?? 0;
-    const [rows, total] = await this.dataSource.getRepository(RunErrorReport).findAndCount({
-      where: { runId },
-      order: { createdAt: 'DESC', id: 'DESC' },
-      take: limit,
-      skip: offset,
-    });
-    return { run_id: runId, errors: rows.map(errorView), total, limit, offset };
+    const select = this.dataSource
+      .getRepository(RunErrorReport)
+      .createQueryBuilder('e')
+      .where('e.run_id = :runId', { runId });
+    const { items, ...paging } = await keysetPage(select, RUN_ERRORS_ORDER, page);
+    return { run_id: runId, errors: items.map(errorView), ...paging };
   }
 
   async summary(runId: string, principal: Principal): Promise<RunErrorSummaryDto> {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Principal } from '../auth/principal';
-import type { PageQueryDto } from './dto/run-list-query.dto';
+import type { OffsetPageQueryDto } from '../http/page-query.dto';
 import type {
   BacklogEntryDto,
   ProjectBacklogDto,
@@ -55,7 +55,7 @@ export class RunIssuesService {
   }
 
   /** Issues across every run the principal may see, grouped by key, most recently seen first. */
-  async backlog(page: PageQueryDto, principal: Principal): Promise<ProjectBacklogDto> {
+  async backlog(page: OffsetPageQueryDto, principal: Principal): Promise<ProjectBacklogDto> {
     const owner = ownerFilterFor(principal);
     const params: unknown[] = [];
     const where =

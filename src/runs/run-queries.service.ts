@@ -13,7 +13,8 @@ import { Run } from './entities/run.entity';
 import { isPhaseTerminal } from './phase-state-machine';
 import { ownerFilterFor } from '../access/visibility';
 import { runNotFound } from './run-ledger';
-import { runListCountQuery, runListPageQuery } from './run-list.query';
+import { cappedTotal, decodeCursor, pageOf, pagingOf } from '../http/keyset-page';
+import { RUN_LIST_ORDER, runListCountQuery, runListPageQuery } from './run-list.query';
 import type { RunListRow } from './run-list.query';
 import type { RunState } from './run-states';
 import { iso, orderPhases, orderTiers, runView } from './run-views';
@@ -43,15 +44,17 @@ export class RunQueriesService {
     return (manager ?? this.dataSource.manager).getRepository(Run).existsBy(visibleRun(runId, principal));
   }
 
-  /** Two queries whatever the page size: the page with phase counts, and the total. */
+  /** Two queries whatever the page size or depth: the page with phase counts, and the capped total. */
   async list(query: RunListQueryDto, principal: Principal): Promise<RunListResponseDto> {
+    const { limit, offset, cursor } = pagingOf(query);
     const filter = {
       owner: ownerFilterFor(principal),
       state: query.state,
       createdAfter: query.created_after ? new Date(query.created_after) : undefined,
       createdBefore: query.created_before ? new Date(query.created_before) : undefined,
-      limit: query.limit ?? 20,
-      offset: query.offset ?? 0,
+      limit,
+      offset,
+      after: cursor === undefined ? undefined : decodeCursor(RUN_LIST_ORDER, cursor),
     };
     const page = runListPageQuery(filter);
     const count = runListCountQuery(filter);
@@ -59,12 +62,11 @@ export class RunQueriesService {
       this.dataSource.query<RunListRow[]>(page.sql, page.params),
       this.dataSource.query<Array<{ total: number }>>(count.sql, count.params),
     ]);
-    return {
-      runs: rows.map(summaryView),
-      total: totals[0].total,
-      limit: filter.limit,
-      offset: filter.offset,
-    };
+    const { items, next_cursor } = pageOf(RUN_LIST_ORDER, rows, limit, (row) => ({
+      key: row.keyset_key,
+      id: row.id,
+    }));
+    return { runs: items.map(summaryView), ...cappedTotal(totals[0].total), limit, offset, next_cursor };
   }
 
   /** Three queries: the run, its tiers, its phases. */

@@ -1,4 +1,6 @@
 import { ConflictException, HttpException, HttpStatus, Injectable, NotFoundException } from '@nestjs/common';
+import { keysetPage } from '../http/keyset-page';
+import type { KeysetOrder } from '../http/keyset-page';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { EntityManager } from 'typeorm';
@@ -43,6 +45,15 @@ function urlHint(raw: string): string {
  * Webhook endpoints, admin-managed: their URLs and signing secrets sealed like provider credentials,
  * every change audited in its transaction. The dispatcher (webhook-dispatcher.ts) delivers.
  */
+/** Newest first, served by the (endpoint_id, created_at) index. */
+const DELIVERY_LIST_ORDER: KeysetOrder = {
+  list: 'webhook_deliveries',
+  key: 'd.created_at',
+  id: 'd.id',
+  direction: 'DESC',
+  idType: 'uuid',
+};
+
 @Injectable()
 export class WebhooksService {
   private readonly sealer: CredentialCipher | null;
@@ -176,15 +187,12 @@ export class WebhooksService {
 
   async deliveries(id: string, page: PageQueryDto): Promise<WebhookDeliveryPageDto> {
     const endpoint = await this.find(this.dataSource.manager, id);
-    const limit = page.limit ?? 50;
-    const offset = page.offset ?? 0;
-    const [rows, total] = await this.dataSource.getRepository(WebhookDelivery).findAndCount({
-      where: { endpointId: endpoint.id },
-      order: { createdAt: 'DESC', id: 'DESC' },
-      take: limit,
-      skip: offset,
-    });
-    return { deliveries: rows.map(deliveryDto), total, limit, offset };
+    const select = this.dataSource
+      .getRepository(WebhookDelivery)
+      .createQueryBuilder('d')
+      .where('d.endpoint_id = :endpointId', { endpointId: endpoint.id });
+    const { items, ...paging } = await keysetPage(select, DELIVERY_LIST_ORDER, page);
+    return { deliveries: items.map(deliveryDto), ...paging };
   }
 
   /** Sends a finished (succeeded or failed) delivery again, now, with a fresh retry budget. */

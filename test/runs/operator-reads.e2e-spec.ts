@@ -80,12 +80,105 @@ describe('runs: operator reads', () => {
     const paged: string[] = [];
     for (let offset = 0; offset < first.total; offset += 7) {
       const page = (await api.get(`/runs?limit=7&offset=${offset}`)).body;
-      expect(page).toMatchObject({ limit: 7, offset, total: first.total });
+      expect(page).toMatchObject({ limit: 7, offset, total: first.total, total_exact: true });
       paged.push(...page.runs.map((r: { id: string }) => r.id));
     }
     expect(paged).toEqual(first.runs.map((r: { id: string }) => r.id));
     const beyond = (await api.get(`/runs?offset=${first.total}`)).body;
     expect(beyond).toMatchObject({ runs: [], total: first.total });
+  });
+
+  it('pages by cursor: every page costs 2 queries, same order as one big page, no gaps or repeats', async () => {
+    const all = (await api.get('/runs?limit=100')).body;
+    expect(all.next_cursor).toBeNull();
+    expect(all.total_exact).toBe(true);
+    const paged: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const path: string = `/runs?limit=4${cursor ? `&cursor=${cursor}` : ''}`;
+      const { result, queries } = await countQueries(t, () => api.get(path));
+      expect(result.status).toBe(200);
+      // The deepest page costs what the first does: the page and the capped total, nothing per row skipped.
+      expect(endpointQueries(queries)).toHaveLength(2);
+      expect(result.body).toMatchObject({ limit: 4, offset: 0, total: all.total, total_exact: true });
+      paged.push(...result.body.runs.map((r: { id: string }) => r.id));
+      cursor = result.body.next_cursor;
+      pages++;
+    } while (cursor !== null && pages < 100);
+    expect(paged).toEqual(all.runs.map((r: { id: string }) => r.id));
+    // Ties on created_at (list-00..02 share one instant, to the microsecond) are cut by id across pages.
+    const tied = (await api.get('/runs?created_before=2026-01-01T12:00:00Z&limit=1')).body;
+    const second = (
+      await api.get(`/runs?created_before=2026-01-01T12:00:00Z&limit=1&cursor=${tied.next_cursor}`)
+    ).body;
+    const third = (
+      await api.get(`/runs?created_before=2026-01-01T12:00:00Z&limit=1&cursor=${second.next_cursor}`)
+    ).body;
+    expect([tied, second, third].map((p) => p.runs[0].id)).toEqual(['list-02', 'list-01', 'list-00']);
+    expect(third.next_cursor).toBeNull();
+  });
+
+  it('a cursor keeps the filters of the request it is sent with, and rows within one millisecond are not skipped', async () => {
+    const db = t.app.get(DataSource);
+    // Two runs one microsecond apart: a cursor rounded to milliseconds would skip the older one.
+    await db.query(`UPDATE runs SET created_at = '2026-01-05T00:00:00.000200Z' WHERE id = 'list-10'`);
+    await db.query(`UPDATE runs SET created_at = '2026-01-05T00:00:00.000100Z' WHERE id = 'list-11'`);
+    const window = '/runs?created_after=2026-01-05T00:00:00Z&created_before=2026-01-05T00:00:01Z&limit=1';
+    const first = (await api.get(window)).body;
+    expect(first.runs.map((r: { id: string }) => r.id)).toEqual(['list-10']);
+    const next = (await api.get(`${window}&cursor=${first.next_cursor}`)).body;
+    expect(next.runs.map((r: { id: string }) => r.id)).toEqual(['list-11']);
+    expect(next.next_cursor).toBeNull();
+  });
+
+  it('accepts a forged but well-formed cursor: it only moves the page', async () => {
+    const forged = Buffer.from(JSON.stringify(['runs', '2026-01-01T00:00:00.000000Z', 'list-02'])).toString(
+      'base64url',
+    );
+    const page = (await api.get(`/runs?cursor=${forged}`)).body;
+    expect(page.runs.map((r: { id: string }) => r.id)).toEqual(['list-01', 'list-00']);
+  });
+
+  it('refuses a malformed, forged or foreign cursor, and a too-deep offset, with a 400 that changes nothing', async () => {
+    const foreign = Buffer.from(
+      JSON.stringify(['external_actions', '2026-01-01T00:00:00.000000Z', 'x']),
+    ).toString('base64url');
+    const badKey = Buffer.from(JSON.stringify(['runs', "2026-01-01'; DROP TABLE runs; --", 'x'])).toString(
+      'base64url',
+    );
+    const notJson = Buffer.from('{"runs"').toString('base64url');
+    const forged = (key: string, id: string) =>
+      Buffer.from(JSON.stringify(['runs', key, id])).toString('base64url');
+    const badCursors = [
+      '%%%',
+      'not a cursor',
+      notJson,
+      foreign,
+      badKey,
+      'a'.repeat(600),
+      'W10',
+      // Shapes PostgreSQL itself would refuse with an error (a 500) if they reached it.
+      forged('2026-02-30T00:00:00.000000Z', 'list-01'),
+      forged('2026-01-01T24:00:00.000000Z', 'list-01'),
+      forged('2026-01-01T00:00:00.000000Z', 'nul\u0000byte'),
+      forged('2026-01-01T00:00:00.000000Z', 'x'.repeat(256)),
+    ];
+    for (const cursor of badCursors) {
+      const res = await api.get(`/runs?cursor=${encodeURIComponent(cursor)}`);
+      expect([cursor, res.status]).toEqual([cursor, 400]);
+      expect(res.body.detail[0].loc).toEqual(['query', 'cursor']);
+      expect(JSON.stringify(res.body)).not.toMatch(/stack|SELECT|at Object/);
+    }
+    const deep = await api.get('/runs?offset=10001');
+    expect(deep.status).toBe(400);
+    expect(deep.body.message).toMatch(/cursor/);
+    expect((await api.get('/runs?offset=10000')).status).toBe(200);
+    const cursor = (await api.get('/runs?limit=1')).body.next_cursor;
+    const both = await api.get(`/runs?limit=1&offset=3&cursor=${cursor}`);
+    expect(both.status).toBe(400);
+    expect(both.body.detail[0].loc).toEqual(['query', 'offset']);
+    expect((await api.get('/runs?limit=100')).body.total).toBeGreaterThanOrEqual(30);
   });
 
   it('filters by state and by creation time', async () => {

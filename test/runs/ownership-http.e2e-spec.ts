@@ -79,6 +79,28 @@ describe('runs: ownership across principals (HTTP)', () => {
     expect((await request(t.http).get(`/runs/${aliceRun}`).set(viewer.auth)).status).toBe(404);
   });
 
+  it("a cursor cut from someone else's list never shows their runs, and counts stay the caller's", async () => {
+    // Bob owns one run; the operator's cursor positioned just before Alice's run is replayed by Bob.
+    const bobRun = startBody();
+    expect((await request(t.http).post('/runs/start').set(bob.headers).send(bobRun)).status).toBe(201);
+    const all = (await request(t.http).get('/runs?limit=100').set(operator.auth)).body;
+    const ids = all.runs.map((r: { id: string }) => r.id);
+    expect(ids).toEqual(expect.arrayContaining([aliceRun, bobRun.run.run_id]));
+    const first = (await request(t.http).get('/runs?limit=1').set(operator.auth)).body;
+    expect(first.next_cursor).not.toBeNull();
+    const replayed = await request(t.http)
+      .get(`/runs?limit=100&cursor=${first.next_cursor}`)
+      .set(bob.headers);
+    expect(replayed.status).toBe(200);
+    expect(replayed.body.runs.map((r: { owner_principal_id: string }) => r.owner_principal_id)).not.toContain(
+      alice.principalId,
+    );
+    expect(JSON.stringify(replayed.body)).not.toContain(aliceRun);
+    const own = (await request(t.http).get('/runs').set(bob.headers)).body;
+    expect(own).toMatchObject({ total: 1, total_exact: true, next_cursor: null });
+    expect(own.runs.map((r: { id: string }) => r.id)).toEqual([bobRun.run.run_id]);
+  });
+
   it('operators and admins see every run', async () => {
     const list = await request(t.http).get('/runs').set(operator.auth);
     expect(list.body.runs.map((r: { id: string }) => r.id)).toContain(aliceRun);

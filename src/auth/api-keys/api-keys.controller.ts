@@ -42,10 +42,8 @@ export class ApiKeysController {
   @Get()
   @UserAuth('admin')
   async list(@Query() query: PageQueryDto): Promise<ApiKeyListDto> {
-    const limit = query.limit ?? 50;
-    const offset = query.offset ?? 0;
-    const { keys, total } = await this.keys.list(limit, offset);
-    return { api_keys: keys.map((record) => toApiKeyDto(record)), total, limit, offset };
+    const { items, ...paging } = await this.keys.list(query);
+    return { api_keys: items.map((record) => toApiKeyDto(record)), ...paging };
   }
 
   /** Revokes a key; it is refused from its next request on. */

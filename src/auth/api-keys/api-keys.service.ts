@@ -1,4 +1,7 @@
 import { AuditService } from '../../audit/audit.service';
+import { keysetPage } from '../../http/keyset-page';
+import type { KeysetOrder, KeysetPage } from '../../http/keyset-page';
+import type { PageQueryDto } from '../page-query.dto';
 import { auditContextFor } from '../../audit/audit-context';
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { bodyInvalid } from '../../http/validation-errors';
@@ -23,6 +26,14 @@ const LAST_USED_GRANULARITY = "interval '60 seconds'";
  * Stored machine keys. Each change (create, revoke) is one method running one transaction, so its audit
  * record can join that transaction.
  */
+const API_KEY_LIST_ORDER: KeysetOrder = {
+  list: 'api_keys',
+  key: 'k.created_at',
+  id: 'k.id',
+  direction: 'DESC',
+  idType: 'uuid',
+};
+
 @Injectable()
 export class ApiKeysService {
   constructor(
@@ -114,11 +125,13 @@ export class ApiKeysService {
     return record ? { owner: record.owner, createdBy: record.createdBy } : null;
   }
 
-  async list(limit: number, offset: number): Promise<{ keys: ApiKeyRecord[]; total: number }> {
-    const [keys, total] = await this.dataSource
-      .getRepository(ApiKeyRecord)
-      .findAndCount({ order: { createdAt: 'DESC', id: 'ASC' }, take: limit, skip: offset });
-    return { keys, total };
+  /** Newest first, by keyset: two queries whatever the page's depth. */
+  list(page: PageQueryDto): Promise<KeysetPage<ApiKeyRecord>> {
+    return keysetPage(
+      this.dataSource.getRepository(ApiKeyRecord).createQueryBuilder('k'),
+      API_KEY_LIST_ORDER,
+      page,
+    );
   }
 
   findByPrefix(prefix: string): Promise<ApiKeyRecord | null> {

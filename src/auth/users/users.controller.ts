@@ -57,10 +57,8 @@ export class UsersController {
   @Get()
   @UserAuth('admin')
   async list(@Query() query: PageQueryDto): Promise<UserListDto> {
-    const limit = query.limit ?? 50;
-    const offset = query.offset ?? 0;
-    const { users, total } = await this.users.list(limit, offset);
-    return { users: users.map(toUserDto), total, limit, offset };
+    const { items, ...paging } = await this.users.list(query);
+    return { users: items.map(toUserDto), ...paging };
   }
 
   /**

@@ -1,4 +1,7 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { keysetPage } from '../../http/keyset-page';
+import type { KeysetOrder, KeysetPage } from '../../http/keyset-page';
+import type { PageQueryDto } from '../page-query.dto';
 import { AuditService } from '../../audit/audit.service';
 import { auditContextFor, systemAuditContext } from '../../audit/audit-context';
 import type { AuditContext } from '../../audit/audit-context';
@@ -26,6 +29,14 @@ export interface UserChange {
  * Users and their roles. Every change is one method running one transaction, so the audit record of
  * the change can be written in the same transaction (`manager` is the place to pass to it).
  */
+const USER_LIST_ORDER: KeysetOrder = {
+  list: 'users',
+  key: 'u.created_at',
+  id: 'u.id',
+  direction: 'ASC',
+  idType: 'uuid',
+};
+
 @Injectable()
 export class UsersService {
   constructor(
@@ -133,10 +144,8 @@ export class UsersService {
     return this.dataSource.getRepository(User).findOneBy({ username: username.trim().toLowerCase() });
   }
 
-  async list(limit: number, offset: number): Promise<{ users: User[]; total: number }> {
-    const [users, total] = await this.dataSource
-      .getRepository(User)
-      .findAndCount({ order: { createdAt: 'ASC', id: 'ASC' }, take: limit, skip: offset });
-    return { users, total };
+  /** Oldest first, by keyset: two queries whatever the page's depth. */
+  list(page: PageQueryDto): Promise<KeysetPage<User>> {
+    return keysetPage(this.dataSource.getRepository(User).createQueryBuilder('u'), USER_LIST_ORDER, page);
   }
 }

@@ -15,7 +15,7 @@ import {
 import { UUID_LENGTH } from '../../http/input-bounds';
 import { BoundedJson } from '../../http/bounded-json';
 import { ErrorResponseDto } from '../../http/error-response.dto';
-import { PageQueryDto } from '../../runs/dto/run-list-query.dto';
+import { KeysetListFieldsDto, PageQueryDto } from '../../http/page-query.dto';
 import { ACTION_CONFLICT_REASONS, CLAIM_DENIAL_REASONS } from '../action-reasons';
 import type { ActionConflictReason, ClaimDenialReason } from '../action-reasons';
 import { ACTION_TIERS } from '../external-actions-policy';
@@ -237,11 +237,8 @@ export class ExternalActionDto {
   completed_at: string | null;
 }
 
-export class ActionListDto {
+export class ActionListDto extends KeysetListFieldsDto {
   actions: ExternalActionDto[];
-  total: number;
-  limit: number;
-  offset: number;
 }
 
 export class ActionHistoryEventDto {

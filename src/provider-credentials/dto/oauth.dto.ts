@@ -1,21 +1,9 @@
+import { KeysetListFieldsDto, PageQueryDto } from '../../http/page-query.dto';
 import { ApiProperty } from '@nestjs/swagger';
-import { QueryInteger } from '../../http/query-integer';
 import { REFRESH_TRANSPORT_ERRORS } from '../oauth-token.client';
-import {
-  IsInt,
-  IsISO8601,
-  IsOptional,
-  IsString,
-  Length,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-  ValidateIf,
-} from 'class-validator';
+import { IsISO8601, IsOptional, IsString, Length, Matches, MaxLength, ValidateIf } from 'class-validator';
 import { TIMESTAMP_MAX_LENGTH } from '../../http/input-bounds';
 import type { CredentialEventType } from '../oauth-credential-event.entity';
-import { INT4_MAX } from '../../database/limits';
 
 export const PROVIDER_PATTERN = /^[a-z][a-z0-9_-]{1,31}$/;
 const PROVIDER_MAX_LENGTH = 32;
@@ -110,30 +98,16 @@ export class CredentialEventDto {
   created_at: string;
 }
 
-export class CredentialEventListDto {
+export class CredentialEventListDto extends KeysetListFieldsDto {
   events: CredentialEventDto[];
-  total: number;
-  limit: number;
-  offset: number;
 }
 
-export class CredentialEventQueryDto {
+/** `?provider=…` and the shared paging (50 per page unless asked). */
+export class CredentialEventQueryDto extends PageQueryDto {
   @IsOptional()
   @MaxLength(PROVIDER_MAX_LENGTH)
   @Matches(PROVIDER_PATTERN, { message: 'provider must be a lowercase provider name' })
   provider?: string;
 
-  @IsOptional()
-  @QueryInteger()
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
-  @IsOptional()
-  @QueryInteger()
-  @IsInt()
-  @Min(0)
-  @Max(INT4_MAX)
-  offset?: number;
+  override limit?: number = 50;
 }

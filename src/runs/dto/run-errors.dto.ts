@@ -1,3 +1,5 @@
+import { KeysetListFieldsDto } from '../../http/page-query.dto';
+
 export class ErrorReportResponseDto {
   id: string;
   run_id: string;
@@ -10,12 +12,9 @@ export class ErrorReportResponseDto {
   created_at: string;
 }
 
-export class RunErrorListDto {
+export class RunErrorListDto extends KeysetListFieldsDto {
   run_id: string;
   errors: ErrorReportResponseDto[];
-  total: number;
-  limit: number;
-  offset: number;
 }
 
 export class RunErrorSummaryDto {

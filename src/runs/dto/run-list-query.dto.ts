@@ -1,26 +1,11 @@
-import { IsIn, IsInt, IsISO8601, IsOptional, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsISO8601, IsOptional, MaxLength } from 'class-validator';
 import { TIMESTAMP_MAX_LENGTH } from '../../http/input-bounds';
 import { RUN_STATES } from '../run-states';
 import type { RunState } from '../run-states';
-import { INT4_MAX } from './limits';
-import { QueryInteger } from '../../http/query-integer';
+import { PageQueryDto } from '../../http/page-query.dto';
 
-/** Paging shared by the operator lists: 1–100 per page. */
-export class PageQueryDto {
-  @IsOptional()
-  @QueryInteger()
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number = 20;
-
-  @IsOptional()
-  @QueryInteger()
-  @IsInt()
-  @Min(0)
-  @Max(INT4_MAX)
-  offset?: number = 0;
-}
+/** Paging shared by the operator lists: 1–100 per page, by cursor (or by a bounded offset). */
+export { PageQueryDto };
 
 /** `GET /runs`: newest first; optional filters on state and creation time (inclusive bounds). */
 export class RunListQueryDto extends PageQueryDto {

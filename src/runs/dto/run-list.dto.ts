@@ -1,3 +1,4 @@
+import { KeysetListFieldsDto } from '../../http/page-query.dto';
 import type { RunState } from '../run-states';
 
 export class RunSummaryDto {
@@ -23,10 +24,7 @@ export class RunSummaryDto {
   phases_skipped: number;
 }
 
-export class RunListResponseDto {
+/** A page of runs, newest first; `total` counts the caller's visible runs up to 10,000. */
+export class RunListResponseDto extends KeysetListFieldsDto {
   runs: RunSummaryDto[];
-  /** Runs matching the filters that the caller may see, over all pages. */
-  total: number;
-  limit: number;
-  offset: number;
 }

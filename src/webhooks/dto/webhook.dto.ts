@@ -1,3 +1,4 @@
+import { KeysetListFieldsDto } from '../../http/page-query.dto';
 import { ApiProperty, OmitType, PartialType } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
@@ -102,10 +103,7 @@ export class WebhookDeliveryDto {
   created_at: string;
 }
 
-export class WebhookDeliveryPageDto {
+export class WebhookDeliveryPageDto extends KeysetListFieldsDto {
   /** Newest first. */
   deliveries: WebhookDeliveryDto[];
-  total: number;
-  limit: number;
-  offset: number;
 }

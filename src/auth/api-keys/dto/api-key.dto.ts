@@ -1,3 +1,4 @@
+import { KeysetListFieldsDto } from '../../../http/page-query.dto';
 import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -74,11 +75,8 @@ export class CreatedApiKeyDto extends ApiKeyDto {
   key: string;
 }
 
-export class ApiKeyListDto {
+export class ApiKeyListDto extends KeysetListFieldsDto {
   api_keys: ApiKeyDto[];
-  total: number;
-  limit: number;
-  offset: number;
 }
 
 export function toApiKeyDto(record: ApiKeyRecord): ApiKeyDto {

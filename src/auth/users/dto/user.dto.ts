@@ -1,3 +1,4 @@
+import { KeysetListFieldsDto } from '../../../http/page-query.dto';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
 import { USER_ROLES } from '../../principal';
@@ -62,11 +63,8 @@ export class UserDto {
   updated_at: string;
 }
 
-export class UserListDto {
+export class UserListDto extends KeysetListFieldsDto {
   users: UserDto[];
-  total: number;
-  limit: number;
-  offset: number;
 }
 
 export class UpdateUserDto {
