@@ -18,6 +18,7 @@ import {
   externalActionsPolicyProvider,
 } from './external-actions/external-actions.module';
 import { EventsModule } from './events/events.module';
+import { IdempotencyModule } from './idempotency/idempotency.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 import { HealthModule } from './health/health.module';
 import { ObservabilityModule } from './observability/observability.module';
@@ -26,6 +27,7 @@ import { loggerParams } from './http/logging';
 import { PrincipalThrottlerGuard } from './rate-limit/principal-throttler.guard';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { RunsModule } from './runs/runs.module';
+import { RunControlModule } from './run-control/run-control.module';
 
 /**
  * The providers that load a file at start, each declared by its own module. Nest instantiates modules
@@ -73,6 +75,8 @@ export class AppModule {
         GovernanceModule,
         ExternalActionsModule,
         EventsModule,
+        IdempotencyModule,
+        RunControlModule,
         WebhooksModule,
       ],
       providers: [

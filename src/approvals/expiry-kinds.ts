@@ -31,6 +31,11 @@ export const EXPIRY_KINDS = {
     effect:
       'events older than the retention are deleted (up to 10,000 per sweep); the audit log is untouched',
   },
+  idempotency_keys: {
+    what: 'stored `Idempotency-Key` responses of the executor writes (docs/WIRE_FORMAT.md)',
+    setting: 'AUTOPACK_IDEMPOTENCY_KEY_TTL_HOURS',
+    effect: 'deleted (up to 10,000 per sweep): the key may be used again, for any request',
+  },
 } as const;
 export type ExpiryKind = keyof typeof EXPIRY_KINDS;
 

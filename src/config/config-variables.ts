@@ -483,6 +483,15 @@ export const CONFIG_VARIABLES = {
         'events older than this are pruned (the audit log is untouched); older cursors answer 410 with the oldest one',
     },
   }),
+  AUTOPACK_IDEMPOTENCY_KEY_TTL_HOURS: variable({
+    field: 'idempotencyKeyTtlHours',
+    parse: int(1, 30 * 24),
+    default: 24,
+    doc: {
+      meaning:
+        'how long the stored answer of an executor write sent with an `Idempotency-Key` is replayed; the scheduled sweep then deletes it',
+    },
+  }),
   AUTOPACK_EVENTS_EXPIRING_WARNING_MINUTES: variable({
     field: 'eventsExpiringWarningMs',
     parse: map(int(1, 24 * 60), (minutes) => minutes * 60_000),

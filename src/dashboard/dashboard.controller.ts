@@ -1,4 +1,5 @@
 import { IdParam } from '../http/id-param';
+import { Idempotent } from '../idempotency/idempotent.decorator';
 import { Body, Controller, Get, Post, Query } from '@nestjs/common';
 import {
   ApiCreatedResponse,
@@ -62,6 +63,7 @@ export class DashboardController {
   @ApiKey('runs:write')
   @ApiCreatedResponse({ type: UsageEventRecordedDto })
   @runNotFound
+  @Idempotent()
   recordUsage(
     @Body() body: UsageEventDto,
     @CurrentPrincipal() principal: Principal,
@@ -82,6 +84,7 @@ export class DashboardController {
   @ApiKey('runs:write')
   @ApiCreatedResponse({ description: 'Recorded' })
   @runNotFound
+  @Idempotent()
   recordSavings(
     @Body() body: TokenSavingsDto,
     @CurrentPrincipal() principal: Principal,

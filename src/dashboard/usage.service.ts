@@ -4,6 +4,7 @@ import type { Principal } from '../auth/principal';
 import { AppConfig } from '../config/app-config';
 import { ownerFilterFor } from '../access/visibility';
 import { RunQueriesService } from '../runs/run-queries.service';
+import { idempotentTransaction } from '../idempotency/idempotent-transaction';
 import type {
   ConsolidatedMetricsDto,
   ConsolidatedMetricsQueryDto,
@@ -28,15 +29,20 @@ export class UsageService {
 
   async recordUsage(dto: UsageEventDto, principal: Principal): Promise<UsageEventRecordedDto> {
     await this.runs.findVisibleRun(dto.run_id, principal);
-    const saved = await this.dataSource.getRepository(LlmUsageEvent).save({
-      runId: dto.run_id,
-      phaseId: dto.phase_id ?? null,
-      provider: dto.provider,
-      model: dto.model,
-      promptTokens: dto.prompt_tokens,
-      completionTokens: dto.completion_tokens,
-      recordedBy: principal.id,
-    });
+    const saved = await idempotentTransaction(
+      this.dataSource,
+      (manager) =>
+        manager.getRepository(LlmUsageEvent).save({
+          runId: dto.run_id,
+          phaseId: dto.phase_id ?? null,
+          provider: dto.provider,
+          model: dto.model,
+          promptTokens: dto.prompt_tokens,
+          completionTokens: dto.completion_tokens,
+          recordedBy: principal.id,
+        }),
+      (row) => ({ id: row.id, run_id: row.runId, total_tokens: row.promptTokens + row.completionTokens }),
+    );
     return { id: saved.id, run_id: saved.runId, total_tokens: saved.promptTokens + saved.completionTokens };
   }
 
@@ -75,13 +81,18 @@ export class UsageService {
 
   async recordSavings(dto: TokenSavingsDto, principal: Principal): Promise<{ id: string; run_id: string }> {
     await this.runs.findVisibleRun(dto.run_id, principal);
-    const saved = await this.dataSource.getRepository(TokenSavingsEvent).save({
-      runId: dto.run_id,
-      phaseId: dto.phase_id ?? null,
-      category: dto.category,
-      tokens: dto.tokens,
-      recordedBy: principal.id,
-    });
+    const saved = await idempotentTransaction(
+      this.dataSource,
+      (manager) =>
+        manager.getRepository(TokenSavingsEvent).save({
+          runId: dto.run_id,
+          phaseId: dto.phase_id ?? null,
+          category: dto.category,
+          tokens: dto.tokens,
+          recordedBy: principal.id,
+        }),
+      (row) => ({ id: row.id, run_id: row.runId }),
+    );
     return { id: saved.id, run_id: saved.runId };
   }
 

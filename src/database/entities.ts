@@ -14,6 +14,7 @@ import { User } from '../auth/users/user.entity';
 import { AuditChainHead } from '../audit/entities/audit-chain-head.entity';
 import { AuditEvent } from '../audit/entities/audit-event.entity';
 import { EXTERNAL_ACTION_ENTITIES } from '../external-actions/external-action.entity';
+import { IdempotencyKeyRecord } from '../idempotency/idempotency-key.entity';
 import { RateLimitCounter } from '../rate-limit/rate-limit-counter.entity';
 import { RUN_ENTITIES } from '../runs/entities';
 import { EventLogHorizon, EventRecord } from '../events/event.entity';
@@ -44,6 +45,7 @@ export const ENTITIES = [
   StreamTicket,
   WebhookEndpoint,
   WebhookDelivery,
+  IdempotencyKeyRecord,
   ...RUN_ENTITIES,
   ...EXTERNAL_ACTION_ENTITIES,
 ];

@@ -5,6 +5,9 @@
 export const EVENT_TYPES = {
   'run.started': 'a run was created (`POST /runs/start`)',
   'run.state_changed': "a run's derived state changed (`data.from`, `data.to`)",
+  'run.cancelled':
+    'an operator cancelled the run (`data.reason`, `data.cancelled_by`, withdrawn requests, cancelled and still-executing actions)',
+  'run.token_cap_changed': "an operator changed a run's token cap (`data.from`, `data.to`)",
   'phase.state_changed': "a phase's state changed (`data.from`, `data.to`)",
   'phase.builder_result_recorded': 'a builder result was recorded (`data.status`, `data.result_id`)',
   'phase.auditor_result_recorded': 'an auditor result was recorded (`data.recommendation`, `data.result_id`)',

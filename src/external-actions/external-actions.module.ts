@@ -45,6 +45,6 @@ export const externalActionsPolicyProvider = {
     ExternalActionsReader,
     KillSwitchesService,
   ],
-  exports: [KillSwitchesService, ActionClaimsService],
+  exports: [KillSwitchesService, ActionClaimsService, ExternalActionsService],
 })
 export class ExternalActionsModule {}

@@ -15,7 +15,12 @@ import { CanonicalJsonError } from '../canonical-json/canonical-json';
 import { AppConfig } from '../config/app-config';
 import { ownerFilterFor } from '../access/visibility';
 import { RunQueriesService } from '../runs/run-queries.service';
-import { bodyInvalid, validationFailed } from '../http/validation-errors';
+import { bodyInvalid } from '../http/validation-errors';
+import {
+  idempotencyKeyInFlight,
+  idempotencyKeyReused,
+  parseIdempotencyKey,
+} from '../idempotency/idempotency-key';
 import { canApply, statusesAccepting } from './action-lifecycle';
 import { ActionLifecycleService } from './action-lifecycle.service';
 import type { ActionConflictReason } from './action-reasons';
@@ -26,8 +31,6 @@ import { ExternalAction } from './external-action.entity';
 import { payloadHashOf } from './payload-hash';
 
 const UNIQUE_VIOLATION = '23505';
-/** Visible ASCII, as the IETF Idempotency-Key draft's examples; long enough for a UUID or a hash. */
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 /** The advisory-lock key text of one (principal, idempotency key) pair. */
 export const idempotencyLockText = (principalId: string, key: string) =>
@@ -84,13 +87,7 @@ export class ExternalActionsService {
           .findOneBy({ proposedBy: principal.id, idempotencyKey });
         if (existing) {
           if (existing.payloadHash !== payloadHash) {
-            throw validationFailed([
-              {
-                loc: ['header', 'idempotency-key'],
-                msg: 'was used with a different payload; use a new key for a new proposal',
-                type: 'value_error.idempotency_key_reused',
-              },
-            ]);
+            throw idempotencyKeyReused('payload');
           }
           return { action: existing, created: false };
         }
@@ -225,6 +222,41 @@ export class ExternalActionsService {
     });
   }
 
+  /**
+   * The actions of a run an operator cancelled, in the caller's transaction: every one that may still be
+   * cancelled (PENDING, APPROVED, FAILED) is, through the lifecycle like any cancellation; one that is
+   * EXECUTING is left to finish (its outcome is still reported) and named in the answer.
+   */
+  async cancelOfRun(
+    manager: EntityManager,
+    runId: string,
+    principal: Principal,
+    ctx: AuditContext,
+    reason: string,
+  ): Promise<{ cancelled: string[]; executing: string[] }> {
+    const actions = await manager
+      .getRepository(ExternalAction)
+      .createQueryBuilder('a')
+      .setLock('pessimistic_write')
+      .where('a.runId = :runId', { runId })
+      .andWhere('a.status IN (:...statuses)', { statuses: [...statusesAccepting('cancel'), 'EXECUTING'] })
+      .orderBy('a.id')
+      .getMany();
+    const cancelled: string[] = [];
+    const executing: string[] = [];
+    for (const action of actions) {
+      if (!canApply(action.status, 'cancel')) {
+        executing.push(action.id);
+        continue;
+      }
+      action.decidedBy = principal.id;
+      action.decisionReason = reason;
+      await this.lifecycle.transition(manager, action, 'cancel', ctx, { reason, by: 'run_cancelled' });
+      cancelled.push(action.id);
+    }
+    return { cancelled, executing };
+  }
+
   /** An operator's verdict on an OUTCOME_UNKNOWN action; the reservation becomes the reported spend. */
   async reconcile(
     id: string,
@@ -297,14 +329,16 @@ export class ExternalActionsService {
   }
 }
 
-/** The Idempotency-Key header is required on proposals (400 when missing or malformed). */
+/**
+ * The Idempotency-Key header is required on proposals (400 when missing; malformed: the one rule of
+ * src/idempotency). The action row itself is the key's record (unique per proposer and key), so its
+ * replay answers the action as it is now.
+ */
 function assertIdempotencyKey(key: string | undefined): asserts key is string {
   if (key === undefined || key === '') {
     throw new BadRequestException('The Idempotency-Key header is required');
   }
-  if (!IDEMPOTENCY_KEY.test(key)) {
-    throw new BadRequestException('Idempotency-Key must be 1 to 255 visible ASCII characters');
-  }
+  parseIdempotencyKey(key);
 }
 
 /** The payload's hash, or a 422 for a payload that has no RFC 8785 canonical form. */
@@ -384,11 +418,7 @@ function approvedByPolicy(
   };
 }
 
-function inFlight(): ConflictException {
-  return new ConflictException(
-    'A request with this Idempotency-Key is still being processed; retry after it has finished',
-  );
-}
+const inFlight = idempotencyKeyInFlight;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -72,6 +72,7 @@ export class ApprovalRequestsService extends HumanDecidedRequests<ApprovalReques
         decision_info: row.decisionInfo,
         expires_at: row.expiresAt.toISOString(),
       }),
+      toApprovalDto,
       this.config.autoApproveBuild113
         ? {
             by: AUTO_APPROVER,

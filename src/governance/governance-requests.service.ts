@@ -59,6 +59,7 @@ export class GovernanceRequestsService extends HumanDecidedRequests<GovernanceRe
       { runId: dto.run_id, phaseId: dto.phase_id, reason: dto.reason, verdicts },
       this.config.approvalTimeoutMinutes * 60_000,
       (row) => ({ reason: row.reason, verdicts }),
+      toGovernanceDto,
       automatic
         ? {
             by: POLICY_APPROVER,

@@ -1,4 +1,5 @@
 import { IdParam } from '../http/id-param';
+import { Idempotent } from '../idempotency/idempotent.decorator';
 import { Body, Controller, Get, HttpCode, HttpStatus, Post, Query } from '@nestjs/common';
 import {
   ApiConflictResponse,
@@ -50,6 +51,7 @@ export class ApprovalController {
   @HttpCode(HttpStatus.OK)
   @ApiOkResponse({ type: ApprovalResponseDto })
   @notFound
+  @Idempotent()
   request(
     @Body() body: ApprovalRequestDto,
     @CurrentPrincipal() principal: Principal,
@@ -112,6 +114,7 @@ export class GovernanceController {
     description: 'A path is empty, absolute or escapes the root',
   })
   @notFound
+  @Idempotent()
   request(
     @Body() body: GovernanceRequestDto,
     @CurrentPrincipal() principal: Principal,

@@ -24,5 +24,6 @@ export const governancePolicyProvider = {
   imports: [ApprovalsModule, AuditModule, EventsModule, RunsModule],
   controllers: [ApprovalController, GovernanceController],
   providers: [ApprovalRequestsService, GovernanceRequestsService, governancePolicyProvider],
+  exports: [ApprovalRequestsService, GovernanceRequestsService],
 })
 export class GovernanceModule {}

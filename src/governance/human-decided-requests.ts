@@ -11,6 +11,7 @@ import type { HumanDecidedRequest } from './entities/human-decided-request';
 import { ownerFilterFor } from '../access/visibility';
 import type { EventLogService } from '../events/event-log.service';
 import type { EventType } from '../events/event-types';
+import { idempotentTransaction } from '../idempotency/idempotent-transaction';
 
 export type DecidableTable = 'approval_requests' | 'governance_requests';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -168,54 +169,60 @@ export abstract class HumanDecidedRequests<T extends HumanDecidedRequest>
     fields: DeepPartial<T> & { runId: string; phaseId: string },
     ttlMs: number,
     requestedDetails: (row: T) => Record<string, unknown>,
+    /** The response body: what an Idempotency-Key retry is answered with (idempotentTransaction). */
+    toResponse: (row: T) => unknown,
     automatic?: { by: string; name: string; comment: string; details: Record<string, unknown> },
   ): Promise<T> {
-    return this.dataSource.transaction(async (manager) => {
-      const now = new Date();
-      const row = manager.create(this.entity, {
-        ...fields,
-        status: automatic ? 'approved' : 'pending',
-        requestedBy: principal.id,
-        expiresAt: new Date(now.getTime() + ttlMs),
-        decidedBy: automatic?.by ?? null,
-        decidedByName: automatic?.name ?? null,
-        decidedAt: automatic ? now : null,
-        decisionComment: automatic?.comment ?? null,
-      } as DeepPartial<T>);
-      const saved = await manager.save(this.entity, row);
-      const event = {
-        ...auditContextFor(principal),
-        subject: { type: this.subject, id: saved.id },
-        runId: saved.runId,
-        phaseId: saved.phaseId,
-      };
-      await this.audit.record(manager, {
-        ...event,
-        type: `${this.subject}.requested`,
-        details: requestedDetails(saved),
-      });
-      if (automatic) {
+    return idempotentTransaction(
+      this.dataSource,
+      async (manager) => {
+        const now = new Date();
+        const row = manager.create(this.entity, {
+          ...fields,
+          status: automatic ? 'approved' : 'pending',
+          requestedBy: principal.id,
+          expiresAt: new Date(now.getTime() + ttlMs),
+          decidedBy: automatic?.by ?? null,
+          decidedByName: automatic?.name ?? null,
+          decidedAt: automatic ? now : null,
+          decisionComment: automatic?.comment ?? null,
+        } as DeepPartial<T>);
+        const saved = await manager.save(this.entity, row);
+        const event = {
+          ...auditContextFor(principal),
+          subject: { type: this.subject, id: saved.id },
+          runId: saved.runId,
+          phaseId: saved.phaseId,
+        };
         await this.audit.record(manager, {
           ...event,
-          type: `${this.subject}.auto_approved`,
-          details: automatic.details,
+          type: `${this.subject}.requested`,
+          details: requestedDetails(saved),
         });
-      }
-      await this.appendEvent(
-        manager,
-        'requested',
-        saved,
-        automatic ? 'was approved by policy' : `waits for a human until ${saved.expiresAt.toISOString()}`,
-        { status: saved.status, expires_at: saved.expiresAt.toISOString() },
-      );
-      if (automatic) {
-        await this.appendEvent(manager, 'decided', saved, 'was approved by policy', {
-          status: 'approved',
-          automatic: true,
-        });
-      }
-      return saved;
-    });
+        if (automatic) {
+          await this.audit.record(manager, {
+            ...event,
+            type: `${this.subject}.auto_approved`,
+            details: automatic.details,
+          });
+        }
+        await this.appendEvent(
+          manager,
+          'requested',
+          saved,
+          automatic ? 'was approved by policy' : `waits for a human until ${saved.expiresAt.toISOString()}`,
+          { status: saved.status, expires_at: saved.expiresAt.toISOString() },
+        );
+        if (automatic) {
+          await this.appendEvent(manager, 'decided', saved, 'was approved by policy', {
+            status: 'approved',
+            automatic: true,
+          });
+        }
+        return saved;
+      },
+      toResponse,
+    );
   }
 
   protected async pendingRows(principal: Principal): Promise<T[]> {
@@ -241,6 +248,47 @@ export abstract class HumanDecidedRequests<T extends HumanDecidedRequest>
     const found = UUID.test(id) ? await this.dataSource.getRepository(this.entity).findOneBy(where) : null;
     if (!found) throw new NotFoundException(`${this.noun} "${id}" not found`);
     return found;
+  }
+
+  /**
+   * Withdraws every pending request of a run whose run an operator cancelled, in the caller's
+   * transaction: each becomes `rejected` (the status executors already read as "do not proceed"),
+   * audited `<subject>.withdrawn` and evented as decided (`data.withdrawn: true`). Answers their ids.
+   */
+  async withdrawPendingOfRun(
+    manager: EntityManager,
+    runId: string,
+    by: Principal,
+    reason: string,
+  ): Promise<string[]> {
+    const rows = await manager.find(this.entity, {
+      where: { runId, status: 'pending' } as FindOptionsWhere<T>,
+      order: { id: 'ASC' } as never,
+      lock: { mode: 'pessimistic_write' },
+    });
+    for (const row of rows) {
+      row.status = 'rejected';
+      row.decidedBy = by.id;
+      row.decidedByName = by.name;
+      row.decidedAt = new Date();
+      row.decisionComment = `withdrawn: the run was cancelled (${reason})`.slice(0, 2000);
+      await manager.save(this.entity, row);
+      await this.audit.record(manager, {
+        ...auditContextFor(by),
+        type: `${this.subject}.withdrawn`,
+        subject: { type: this.subject, id: row.id },
+        runId: row.runId,
+        phaseId: row.phaseId,
+        details: { requested_by: row.requestedBy, reason },
+      });
+      await this.appendEvent(manager, 'decided', row, `was withdrawn: run cancelled by ${by.name}`, {
+        status: row.status,
+        automatic: false,
+        withdrawn: true,
+        decided_by: by.id,
+      });
+    }
+    return rows.map((row) => row.id);
   }
 
   /** A human decision: 404 unknown, 403 the requester (or a person behind its key), 409 not pending. */

@@ -34,3 +34,16 @@ export function allowedNextStates(from: PhaseState): PhaseState[] {
 export function canTransition(from: PhaseState, to: PhaseState): boolean {
   return allowedNextStates(from).includes(to);
 }
+
+/**
+ * The one transition outside the executor's table: an operator's retry (`POST …/retry`) moves a FAILED
+ * phase back to QUEUED, with its attempt counter incremented. Nothing else is ever reopened.
+ */
+export const OPERATOR_RETRY: { readonly from: PhaseState; readonly to: PhaseState } = {
+  from: 'FAILED',
+  to: 'QUEUED',
+};
+
+export function canRetry(state: PhaseState): boolean {
+  return state === OPERATOR_RETRY.from;
+}

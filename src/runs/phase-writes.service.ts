@@ -13,6 +13,7 @@ import { BuilderResult } from './entities/builder-result.entity';
 import { RunPhase } from './entities/run-phase.entity';
 import type { Run } from './entities/run.entity';
 import { EventLogService } from '../events/event-log.service';
+import { idempotentTransaction } from '../idempotency/idempotent-transaction';
 import { allowedNextStates, canTransition, isPhaseTerminal } from './phase-state-machine';
 import {
   addResultTokens,
@@ -87,7 +88,7 @@ export class PhaseWritesService {
     dto: PhaseStatusUpdateDto,
     principal: Principal,
   ): Promise<PhaseWriteResponseDto> {
-    return this.dataSource.transaction(async (manager) => {
+    return idempotentTransaction(this.dataSource, async (manager) => {
       const run = await lockRunForWrite(manager, ref.runId, principal);
       const phase = await findPhaseOf(manager, run, ref.phaseId);
       const from = phase.state;
@@ -217,7 +218,7 @@ export class PhaseWritesService {
   }
 
   recordIssue(ref: PhaseRef, dto: RecordIssueDto, principal: Principal): Promise<IssueRecordedDto> {
-    return this.dataSource.transaction(async (manager) => {
+    return idempotentTransaction(this.dataSource, async (manager) => {
       const run = await lockRunForWrite(manager, ref.runId, principal);
       const phase = await findPhaseOf(manager, run, ref.phaseId);
       const recorded = await recordIssueOccurrence(manager, phase, dto);
@@ -252,7 +253,7 @@ export class PhaseWritesService {
     principal: Principal,
     write: (manager: EntityManager, run: Run, phase: RunPhase) => Promise<{ id: string; message: string }>,
   ): Promise<ResultRecordedDto> {
-    return this.dataSource.transaction(async (manager) => {
+    return idempotentTransaction(this.dataSource, async (manager) => {
       const run = await lockRunForWrite(manager, ref.runId, principal);
       const phase = await findPhaseOf(manager, run, ref.phaseId);
       if (isPhaseTerminal(phase.state)) {

@@ -1,4 +1,5 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
+import { idempotentTransaction } from '../idempotency/idempotent-transaction';
 import { DataSource } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import type { ErrorReportDto } from './dto/error-report.dto';
@@ -38,7 +39,7 @@ export class RunErrorsService {
    * after its run failed is usually to say why, and a report changes no run state.
    */
   report(runId: string, dto: ErrorReportDto, principal: Principal): Promise<ErrorRecordedDto> {
-    return this.dataSource.transaction(async (manager) => {
+    return idempotentTransaction(this.dataSource, async (manager) => {
       const run = await lockRunForWrite(manager, runId, principal, { allowFinished: true });
       if (dto.phase_id != null) {
         const exists = await manager

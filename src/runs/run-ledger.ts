@@ -5,7 +5,7 @@ import { INT4_MAX } from './dto/limits';
 import { ownerFilterFor } from '../access/visibility';
 import { deriveRunState, deriveTierState, failureReasonFor } from './run-state-derivation';
 import { isRunFinished } from './run-states';
-import type { IssueSeverity } from './run-states';
+import type { IssueSeverity, RunConflictCode } from './run-states';
 import { RunPhase } from './entities/run-phase.entity';
 import { RunTier } from './entities/run-tier.entity';
 import { Run } from './entities/run.entity';
@@ -31,10 +31,22 @@ export async function lockRunForWrite(
     lock: { mode: 'pessimistic_write' },
   });
   if (!run) throw runNotFound(runId);
-  if (!allowFinished && isRunFinished(run.state)) {
-    throw new ConflictException(`Run "${runId}" is finished (${run.state}) and accepts no more changes`);
-  }
+  if (!allowFinished && isRunFinished(run.state)) throw runClosed(run);
   return run;
+}
+
+/** 409 for a write to a finished run; `code` tells a cancelled run (an operator's stop) from a done one. */
+export function runClosed(run: Run): ConflictException {
+  if (run.state === 'CANCELLED') {
+    return new ConflictException({
+      message: `Run "${run.id}" was cancelled by an operator and accepts no more changes`,
+      code: 'run_cancelled' satisfies RunConflictCode,
+    });
+  }
+  return new ConflictException({
+    message: `Run "${run.id}" is finished (${run.state}) and accepts no more changes`,
+    code: 'run_finished' satisfies RunConflictCode,
+  });
 }
 
 export async function findPhaseOf(manager: EntityManager, run: Run, phaseId: string): Promise<RunPhase> {

@@ -11,6 +11,9 @@ import { normalizeStartRequest, startRequestFingerprint } from './start-request'
 import type { NormalizedStartRequest } from './start-request';
 import { CanonicalJsonError } from '../canonical-json/canonical-json';
 import { bodyInvalid } from '../http/validation-errors';
+import { idempotentTransaction } from '../idempotency/idempotent-transaction';
+import type { RunResponseDto } from './dto/run-response.dto';
+import { runView } from './run-views';
 
 const UNIQUE_VIOLATION = '23505';
 
@@ -18,6 +21,8 @@ export interface StartOutcome {
   runId: string;
   /** False when this was a retry of an identical request that had already created the run. */
   created: boolean;
+  /** The created run as it committed (what an Idempotency-Key retry is answered with). */
+  view?: RunResponseDto;
 }
 
 /**
@@ -43,7 +48,7 @@ export class RunStartService {
     if (existing) return this.answerRepeat(existing, principal, fingerprint);
 
     try {
-      await this.dataSource.transaction(async (manager) => {
+      const view = await idempotentTransaction(this.dataSource, async (manager) => {
         await manager.getRepository(Run).insert({
           id: runId,
           ownerPrincipalId: principal.id,
@@ -96,7 +101,14 @@ export class RunStartService {
           summary: `Run ${runId} was created with ${request.phases.length} phases in ${request.tiers.length} tiers`,
           data: { state: 'RUN_CREATED', phases: request.phases.length, tiers: request.tiers.length },
         });
+        const [run, tiers, phases] = await Promise.all([
+          manager.getRepository(Run).findOneByOrFail({ id: runId }),
+          manager.getRepository(RunTier).findBy({ runId }),
+          manager.getRepository(RunPhase).findBy({ runId }),
+        ]);
+        return runView(run, tiers, phases);
       });
+      return { runId, created: true, view };
     } catch (error) {
       // Two identical starts racing (an executor retrying while the first is still in flight).
       if (
@@ -108,7 +120,6 @@ export class RunStartService {
       }
       throw error;
     }
-    return { runId, created: true };
   }
 
   private answerRepeat(existing: Run, principal: Principal, fingerprint: string): StartOutcome {

@@ -1,4 +1,5 @@
 import { isPhaseTerminal } from './phase-state-machine';
+import { isRunFinished } from './run-states';
 import type { PhaseState, RunState, TierState } from './run-states';
 
 /** What derivation needs to know about a phase. */
@@ -34,7 +35,7 @@ export interface RunFacts {
  * Otherwise, once any phase has left QUEUED, the run is in PHASE_EXECUTION.
  */
 export function deriveRunState(run: RunFacts, phases: readonly PhaseFacts[]): RunState {
-  if (run.state.startsWith('DONE_')) return run.state;
+  if (isRunFinished(run.state)) return run.state;
   if (run.tokensUsed > run.tokenCap) return 'DONE_FAILED_BUDGET_EXHAUSTED';
   if (phases.length > 0 && phases.every((p) => isPhaseTerminal(p.state))) {
     const failed = phases.filter((p) => p.state === 'FAILED');

@@ -14,6 +14,7 @@ export const RUN_STATES = [
   'DONE_FAILED_POLICY_VIOLATION',
   'DONE_FAILED_REQUIRES_HUMAN_REVIEW',
   'DONE_FAILED_ENVIRONMENT',
+  'CANCELLED',
 ] as const;
 export type RunState = (typeof RUN_STATES)[number];
 
@@ -41,7 +42,29 @@ export const BUILDER_STATUSES = ['success', 'failed', 'needs_review'] as const;
 export const AUDITOR_RECOMMENDATIONS = ['approve', 'revise', 'escalate'] as const;
 export const CONFIDENCES = ['low', 'medium', 'high'] as const;
 
-/** A run in one of these states is finished: it refuses every further state change. */
+/**
+ * A run in one of these states is finished: it refuses every executor write. `CANCELLED` is an
+ * operator's stop (`POST /runs/{run_id}/cancel`), reachable from every state that is not finished.
+ */
 export function isRunFinished(state: RunState): boolean {
-  return state.startsWith('DONE_');
+  return state.startsWith('DONE_') || state === 'CANCELLED';
 }
+
+/**
+ * The finished states an operator may reopen by retrying a failed phase. A run out of budget is reopened
+ * only by raising its `token_cap` (`PATCH /runs/{run_id}`); a cancelled or successful run never.
+ */
+export const RETRYABLE_RUN_STATES: readonly RunState[] = [
+  'DONE_FAILED_POLICY_VIOLATION',
+  'DONE_FAILED_REQUIRES_HUMAN_REVIEW',
+  'DONE_FAILED_ENVIRONMENT',
+];
+
+/** The machine-readable `code` of a 409 about a run's state (RunConflictDto). Clients switch on these. */
+export const RUN_CONFLICT_CODES = [
+  'run_cancelled',
+  'run_finished',
+  'budget_exhausted',
+  'phase_not_failed',
+] as const;
+export type RunConflictCode = (typeof RUN_CONFLICT_CODES)[number];

@@ -30,6 +30,7 @@ export function phaseView(phase: RunPhase): PhaseResponseDto {
     quality_blocked: phase.qualityBlocked,
     started_at: iso(phase.startedAt),
     completed_at: iso(phase.completedAt),
+    attempt: phase.attempt,
   };
 }
 
@@ -81,6 +82,9 @@ export function runView(run: Run, tiers: readonly RunTier[], phases: readonly Ru
     debt_status: run.debtStatus,
     failure_reason: run.failureReason,
     owner_principal_id: run.ownerPrincipalId,
+    cancelled_by: run.cancelledBy,
+    cancelled_at: iso(run.cancelledAt),
+    cancel_reason: run.cancelReason,
     tiers: tierViews,
     phases: orderedPhases,
   };

@@ -14,6 +14,7 @@ import { ApiKey } from '../auth/auth.decorators';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
 import { ErrorResponseDto } from '../http/error-response.dto';
+import { Idempotent } from '../idempotency/idempotent.decorator';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import { AuditorResultDto } from './dto/auditor-result.dto';
 import { BuilderResultDto } from './dto/builder-result.dto';
@@ -72,6 +73,7 @@ export class RunsExecutorController {
     description: 'The run_id is taken (by another request body or principal)',
     type: ErrorResponseDto,
   })
+  @Idempotent()
   async start(
     @Body() body: RunStartDto,
     @CurrentPrincipal() principal: Principal,
@@ -79,7 +81,7 @@ export class RunsExecutorController {
   ): Promise<RunResponseDto> {
     const outcome = await this.starts.start(body, principal);
     res.status(outcome.created ? HttpStatus.CREATED : HttpStatus.OK);
-    return this.queries.get(outcome.runId, principal);
+    return outcome.view ?? this.queries.get(outcome.runId, principal);
   }
 
   /** Moves a phase along its state machine (and updates its counters). */
@@ -90,6 +92,7 @@ export class RunsExecutorController {
   @conflict('Illegal transition (the body names the allowed ones), a finished run, or an exhausted budget')
   @notFound
   @invalid
+  @Idempotent()
   updateStatus(
     @IdParam('run_id') runId: string,
     @IdParam('phase_id') phaseId: string,
@@ -107,6 +110,7 @@ export class RunsExecutorController {
   @notFound
   @invalid
   @patchTooLarge
+  @Idempotent()
   builderResult(
     @IdParam('run_id') runId: string,
     @IdParam('phase_id') phaseId: string,
@@ -124,6 +128,7 @@ export class RunsExecutorController {
   @notFound
   @invalid
   @patchTooLarge
+  @Idempotent()
   auditorResult(
     @IdParam('run_id') runId: string,
     @IdParam('phase_id') phaseId: string,
@@ -140,6 +145,7 @@ export class RunsExecutorController {
   @conflict('The run is finished')
   @notFound
   @invalid
+  @Idempotent()
   recordIssue(
     @IdParam('run_id') runId: string,
     @IdParam('phase_id') phaseId: string,
@@ -155,6 +161,7 @@ export class RunsExecutorController {
   @ApiCreatedResponse({ type: ErrorRecordedDto })
   @notFound
   @invalid
+  @Idempotent()
   reportError(
     @IdParam('run_id') runId: string,
     @Body() body: ErrorReportDto,

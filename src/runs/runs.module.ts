@@ -4,6 +4,7 @@ import { PhaseWritesService } from './phase-writes.service';
 import { ProjectIssuesController } from './project-issues.controller';
 import { RunErrorsService } from './run-errors.service';
 import { RunIssuesService } from './run-issues.service';
+import { RunOperatorWritesService } from './run-operator-writes.service';
 import { RunQueriesService } from './run-queries.service';
 import { RunStartService } from './run-start.service';
 import { RunsExecutorController } from './runs-executor.controller';
@@ -13,7 +14,14 @@ import { RunsReadController } from './runs-read.controller';
 @Module({
   imports: [EventsModule],
   controllers: [RunsExecutorController, RunsReadController, ProjectIssuesController],
-  providers: [RunStartService, PhaseWritesService, RunQueriesService, RunIssuesService, RunErrorsService],
-  exports: [RunQueriesService],
+  providers: [
+    RunStartService,
+    PhaseWritesService,
+    RunQueriesService,
+    RunIssuesService,
+    RunErrorsService,
+    RunOperatorWritesService,
+  ],
+  exports: [RunQueriesService, RunOperatorWritesService],
 })
 export class RunsModule {}

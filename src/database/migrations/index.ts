@@ -1,4 +1,6 @@
 // Every migration, oldest first. `npm run migration:generate -- Name` appends new ones here.
+import { RunControl1796500000001 } from './1796500000001-RunControl';
+import { IdempotencyKeys1796500000000 } from './1796500000000-IdempotencyKeys';
 import { Webhooks1796310515432 } from './1796310515432-Webhooks';
 import { Events1796309044594 } from './1796309044594-Events';
 import { PasswordTokens1796400000000 } from './1796400000000-PasswordTokens';
@@ -26,4 +28,6 @@ export const MIGRATIONS = [
   Sessions1796309760471,
   Webhooks1796310515432,
   PasswordTokens1796400000000,
+  IdempotencyKeys1796500000000,
+  RunControl1796500000001,
 ];

@@ -30,6 +30,8 @@ export class PhaseResponseDto {
   quality_blocked: boolean;
   started_at: string | null;
   completed_at: string | null;
+  /** 1 for the first attempt; each operator retry (`POST …/retry`) adds one. */
+  attempt: number;
 }
 
 export class TierResponseDto {
@@ -69,6 +71,10 @@ export class RunResponseDto {
   failure_reason: string | null;
   /** `Principal.id` of whoever started the run. */
   owner_principal_id: string;
+  /** For a `CANCELLED` run: the operator who cancelled it (`Principal.id`), when and why; else null. */
+  cancelled_by: string | null;
+  cancelled_at: string | null;
+  cancel_reason: string | null;
   tiers: TierResponseDto[];
   /** All phases of the run, flat, ordered by tier_index then phase_index. */
   phases: PhaseResponseDto[];

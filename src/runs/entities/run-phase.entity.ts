@@ -45,6 +45,10 @@ export class RunPhase extends RunOwned {
   @Column({ name: 'builder_attempts', type: 'integer', default: 0 })
   builderAttempts: number;
 
+  /** 1 for the first attempt; each operator retry of the failed phase adds one. */
+  @Column({ type: 'integer', default: 1 })
+  attempt: number;
+
   /** What the phase counts against the budget: the larger of the two figures below. */
   @Column({ name: 'tokens_used', type: 'bigint', default: 0, transformer: BIGINT_AS_NUMBER })
   tokensUsed: number;

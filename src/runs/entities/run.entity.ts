@@ -70,4 +70,14 @@ export class Run {
 
   @Column({ name: 'completed_at', type: 'timestamptz', nullable: true })
   completedAt: Date | null;
+
+  /** `Principal.id` of the operator who cancelled the run (`POST /runs/{run_id}/cancel`). */
+  @Column({ name: 'cancelled_by', type: 'varchar', length: 160, nullable: true })
+  cancelledBy: string | null;
+
+  @Column({ name: 'cancelled_at', type: 'timestamptz', nullable: true })
+  cancelledAt: Date | null;
+
+  @Column({ name: 'cancel_reason', type: 'text', nullable: true })
+  cancelReason: string | null;
 }
