@@ -1029,7 +1029,11 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Changes a run's `token_cap` (audited `run.token_cap_changed`). The only way out of
+         *     DONE_FAILED_BUDGET_EXHAUSTED: a cap above the tokens used reopens the run.
+         */
+        patch: operations["RunControl_update"];
         trace?: never;
     };
     "/runs/{run_id}/artifacts/file": {
@@ -1083,6 +1087,27 @@ export interface paths {
         get: operations["Artifacts_browserArtifacts"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/runs/{run_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancels a run that is not finished, in one transaction: the run becomes CANCELLED, its pending
+         *     approval and governance requests are withdrawn, its PENDING/APPROVED/FAILED external actions are
+         *     cancelled (an EXECUTING one finishes and is listed). The executor's next write is a 409 `run_cancelled`.
+         */
+        post: operations["RunControl_cancel"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1185,6 +1210,26 @@ export interface paths {
         put?: never;
         /** Records an issue for the phase; the same issue_key again counts another occurrence. */
         post: operations["RunsExecutor_recordIssue"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/runs/{run_id}/phases/{phase_id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A FAILED phase goes back to QUEUED with its `attempt` incremented; a run that had finished failing
+         *     (other than out of budget) reopens. Audited `phase.retried`.
+         */
+        post: operations["RunControl_retryPhase"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1365,8 +1410,16 @@ export interface components {
         ActionListDto: {
             actions: components["schemas"]["ExternalActionDto"][];
             limit: number;
+            /** @description Pass as `cursor` for the next page (same cost as the first); null on the last page. */
+            next_cursor: string | null;
             offset: number;
+            /**
+             * @description Items matching the filters that the caller may see, over all pages, counted up to 10,000 (constant
+             *     cost): beyond that it is 10,000 and `total_exact` is false.
+             */
             total: number;
+            /** @description False when more than 10,000 items match: `total` is then a lower bound. */
+            total_exact: boolean;
         };
         ActionWithHistoryDto: {
             action: string;
@@ -1439,8 +1492,16 @@ export interface components {
         ApiKeyListDto: {
             api_keys: components["schemas"]["ApiKeyDto"][];
             limit: number;
+            /** @description Pass as `cursor` for the next page (same cost as the first); null on the last page. */
+            next_cursor: string | null;
             offset: number;
+            /**
+             * @description Items matching the filters that the caller may see, over all pages, counted up to 10,000 (constant
+             *     cost): beyond that it is 10,000 and `total_exact` is false.
+             */
             total: number;
+            /** @description False when more than 10,000 items match: `total` is then a lower bound. */
+            total_exact: boolean;
         };
         ApprovalDecisionDto: {
             /** @description Why: recorded with the decision and in the audit log. */
@@ -1647,6 +1708,10 @@ export interface components {
         CancelDto: {
             reason: string;
         };
+        CancelRunDto: {
+            /** @description Why the run is stopped: kept on the run (`cancel_reason`), in the audit log and in the event. */
+            reason: string;
+        };
         ChangePasswordDto: {
             current_password: string;
             /** @description 12–256 characters, not a common password. */
@@ -1752,7 +1817,7 @@ export interface components {
             /** @description Default true (on create). Enabling again later resets the failure count and resumes queued deliveries. */
             enabled?: boolean;
             /** @description The event types to deliver (docs/EVENTS.md). */
-            event_types: ("action.approval_recorded" | "action.approved" | "action.cancelled" | "action.claim_denied" | "action.claimed" | "action.completed" | "action.expired" | "action.expiring" | "action.failed" | "action.outcome_unknown" | "action.proposed" | "action.reconciled" | "action.rejected" | "approval.decided" | "approval.expired" | "approval.expiring" | "approval.requested" | "credential.health_changed" | "governance_request.created" | "governance_request.decided" | "governance_request.expired" | "governance_request.expiring" | "phase.auditor_result_recorded" | "phase.builder_result_recorded" | "phase.state_changed" | "run.error_recorded" | "run.issue_recorded" | "run.started" | "run.state_changed" | "webhook.disabled")[];
+            event_types: ("action.approval_recorded" | "action.approved" | "action.cancelled" | "action.claim_denied" | "action.claimed" | "action.completed" | "action.expired" | "action.expiring" | "action.failed" | "action.outcome_unknown" | "action.proposed" | "action.reconciled" | "action.rejected" | "approval.decided" | "approval.expired" | "approval.expiring" | "approval.requested" | "credential.health_changed" | "governance_request.created" | "governance_request.decided" | "governance_request.expired" | "governance_request.expiring" | "phase.auditor_result_recorded" | "phase.builder_result_recorded" | "phase.state_changed" | "run.cancelled" | "run.error_recorded" | "run.issue_recorded" | "run.started" | "run.state_changed" | "run.token_cap_changed" | "webhook.disabled")[];
             /** @enum {string} */
             kind: "slack" | "standard" | "telegram";
             /** @description A name for humans. */
@@ -1780,8 +1845,16 @@ export interface components {
         CredentialEventListDto: {
             events: components["schemas"]["CredentialEventDto"][];
             limit: number;
+            /** @description Pass as `cursor` for the next page (same cost as the first); null on the last page. */
+            next_cursor: string | null;
             offset: number;
+            /**
+             * @description Items matching the filters that the caller may see, over all pages, counted up to 10,000 (constant
+             *     cost): beyond that it is 10,000 and `total_exact` is false.
+             */
             total: number;
+            /** @description False when more than 10,000 items match: `total` is then a lower bound. */
+            total_exact: boolean;
         };
         CredentialHealthDto: {
             access_token_hint: string | null;
@@ -1822,7 +1895,7 @@ export interface components {
             run_id: string;
             started_at: string | null;
             /** @enum {string} */
-            state: "CI_RUNNING" | "DONE_FAILED_BUDGET_EXHAUSTED" | "DONE_FAILED_ENVIRONMENT" | "DONE_FAILED_POLICY_VIOLATION" | "DONE_FAILED_REQUIRES_HUMAN_REVIEW" | "DONE_SUCCESS" | "GATE" | "PHASE_EXECUTION" | "PHASE_QUEUEING" | "PLAN_BOOTSTRAP" | "QUEUED" | "RUN_CREATED" | "SNAPSHOT_CREATED";
+            state: "CANCELLED" | "CI_RUNNING" | "DONE_FAILED_BUDGET_EXHAUSTED" | "DONE_FAILED_ENVIRONMENT" | "DONE_FAILED_POLICY_VIOLATION" | "DONE_FAILED_REQUIRES_HUMAN_REVIEW" | "DONE_SUCCESS" | "GATE" | "PHASE_EXECUTION" | "PHASE_QUEUEING" | "PLAN_BOOTSTRAP" | "QUEUED" | "RUN_CREATED" | "SNAPSHOT_CREATED";
             token_cap: number;
             /** @description tokens_used / token_cap, 0–1 (may pass 1 when the budget is exhausted). */
             token_utilization: number;
@@ -1898,7 +1971,7 @@ export interface components {
             /** @description One line for humans; redacted. */
             summary: string;
             /** @enum {string} */
-            type: "action.approval_recorded" | "action.approved" | "action.cancelled" | "action.claim_denied" | "action.claimed" | "action.completed" | "action.expired" | "action.expiring" | "action.failed" | "action.outcome_unknown" | "action.proposed" | "action.reconciled" | "action.rejected" | "approval.decided" | "approval.expired" | "approval.expiring" | "approval.requested" | "credential.health_changed" | "governance_request.created" | "governance_request.decided" | "governance_request.expired" | "governance_request.expiring" | "phase.auditor_result_recorded" | "phase.builder_result_recorded" | "phase.state_changed" | "run.error_recorded" | "run.issue_recorded" | "run.started" | "run.state_changed" | "webhook.disabled";
+            type: "action.approval_recorded" | "action.approved" | "action.cancelled" | "action.claim_denied" | "action.claimed" | "action.completed" | "action.expired" | "action.expiring" | "action.failed" | "action.outcome_unknown" | "action.proposed" | "action.reconciled" | "action.rejected" | "approval.decided" | "approval.expired" | "approval.expiring" | "approval.requested" | "credential.health_changed" | "governance_request.created" | "governance_request.decided" | "governance_request.expired" | "governance_request.expiring" | "phase.auditor_result_recorded" | "phase.builder_result_recorded" | "phase.state_changed" | "run.cancelled" | "run.error_recorded" | "run.issue_recorded" | "run.started" | "run.state_changed" | "run.token_cap_changed" | "webhook.disabled";
         };
         EventPageDto: {
             /** @description Oldest first, in cursor order. */
@@ -2178,6 +2251,8 @@ export interface components {
             tokens_used: number;
         };
         PhaseResponseDto: {
+            /** @description 1 for the first attempt; each operator retry (`POST …/retry`) adds one. */
+            attempt: number;
             builder_attempts: number;
             builder_mode: string | null;
             completed_at: string | null;
@@ -2226,6 +2301,8 @@ export interface components {
             tokens_used?: number | null;
         };
         PhaseWriteResponseDto: {
+            /** @description 1 for the first attempt; each operator retry (`POST …/retry`) adds one. */
+            attempt: number;
             builder_attempts: number;
             builder_mode: string | null;
             completed_at: string | null;
@@ -2246,7 +2323,7 @@ export interface components {
             quality_level: string | null;
             run_id: string;
             /** @enum {string} */
-            run_state: "CI_RUNNING" | "DONE_FAILED_BUDGET_EXHAUSTED" | "DONE_FAILED_ENVIRONMENT" | "DONE_FAILED_POLICY_VIOLATION" | "DONE_FAILED_REQUIRES_HUMAN_REVIEW" | "DONE_SUCCESS" | "GATE" | "PHASE_EXECUTION" | "PHASE_QUEUEING" | "PLAN_BOOTSTRAP" | "QUEUED" | "RUN_CREATED" | "SNAPSHOT_CREATED";
+            run_state: "CANCELLED" | "CI_RUNNING" | "DONE_FAILED_BUDGET_EXHAUSTED" | "DONE_FAILED_ENVIRONMENT" | "DONE_FAILED_POLICY_VIOLATION" | "DONE_FAILED_REQUIRES_HUMAN_REVIEW" | "DONE_SUCCESS" | "GATE" | "PHASE_EXECUTION" | "PHASE_QUEUEING" | "PLAN_BOOTSTRAP" | "QUEUED" | "RUN_CREATED" | "SNAPSHOT_CREATED";
             /** @description The run's token use after this write. */
             run_tokens_used: number;
             scope: {
@@ -2336,7 +2413,7 @@ export interface components {
             phase_state: "CI_RUNNING" | "COMPLETE" | "EXECUTING" | "FAILED" | "GATE" | "QUEUED" | "SKIPPED";
             run_id: string;
             /** @enum {string} */
-            run_state: "CI_RUNNING" | "DONE_FAILED_BUDGET_EXHAUSTED" | "DONE_FAILED_ENVIRONMENT" | "DONE_FAILED_POLICY_VIOLATION" | "DONE_FAILED_REQUIRES_HUMAN_REVIEW" | "DONE_SUCCESS" | "GATE" | "PHASE_EXECUTION" | "PHASE_QUEUEING" | "PLAN_BOOTSTRAP" | "QUEUED" | "RUN_CREATED" | "SNAPSHOT_CREATED";
+            run_state: "CANCELLED" | "CI_RUNNING" | "DONE_FAILED_BUDGET_EXHAUSTED" | "DONE_FAILED_ENVIRONMENT" | "DONE_FAILED_POLICY_VIOLATION" | "DONE_FAILED_REQUIRES_HUMAN_REVIEW" | "DONE_SUCCESS" | "GATE" | "PHASE_EXECUTION" | "PHASE_QUEUEING" | "PLAN_BOOTSTRAP" | "QUEUED" | "RUN_CREATED" | "SNAPSHOT_CREATED";
             run_tokens_used: number;
         };
         ReviewActionDto: {
@@ -2352,6 +2429,32 @@ export interface components {
             actions: components["schemas"]["ActionWithHistoryDto"][];
             exported_at: string;
             run_id: string;
+        };
+        RunCancelledDto: {
+            /** @description External actions cancelled (they were PENDING, APPROVED or FAILED). */
+            cancelled_actions: string[];
+            /** @description External actions left EXECUTING: an execution already under way finishes and reports its outcome. */
+            executing_actions: string[];
+            /** @description The run as it is now (`state: CANCELLED`, `cancelled_by`, `cancelled_at`, `cancel_reason`). */
+            run: components["schemas"]["RunResponseDto"];
+            /** @description Pending approval requests (`/approval/request`) withdrawn: now `rejected`. */
+            withdrawn_approval_requests: string[];
+            /** @description Pending governance requests withdrawn: now `rejected`. */
+            withdrawn_governance_requests: string[];
+        };
+        /** @enum {string} */
+        RunConflictCode: "budget_exhausted" | "phase_not_failed" | "run_cancelled" | "run_finished";
+        RunConflictDto: {
+            code?: components["schemas"]["RunConflictCode"];
+            /** @description Present on validation failures (422 for bodies, 400 for query and path parameters). */
+            detail?: components["schemas"]["ValidationDetailDto"][];
+            /** @description The HTTP reason phrase of `statusCode`. */
+            error: string;
+            message: string;
+            /** @description The caller's `X-Request-ID` when it is a safe token of at most 128 characters, else a new one. */
+            request_id: string;
+            /** Format: int32 */
+            statusCode: number;
         };
         RunCreateDto: {
             /**
@@ -2384,9 +2487,17 @@ export interface components {
         RunErrorListDto: {
             errors: components["schemas"]["ErrorReportResponseDto"][];
             limit: number;
+            /** @description Pass as `cursor` for the next page (same cost as the first); null on the last page. */
+            next_cursor: string | null;
             offset: number;
             run_id: string;
+            /**
+             * @description Items matching the filters that the caller may see, over all pages, counted up to 10,000 (constant
+             *     cost): beyond that it is 10,000 and `total_exact` is false.
+             */
             total: number;
+            /** @description False when more than 10,000 items match: `total` is then a lower bound. */
+            total_exact: boolean;
         };
         RunErrorSummaryDto: {
             by_phase: {
@@ -2427,10 +2538,17 @@ export interface components {
         };
         RunListResponseDto: {
             limit: number;
+            /** @description Pass as `cursor` for the next page (same cost as the first); null on the last page. */
+            next_cursor: string | null;
             offset: number;
             runs: components["schemas"]["RunSummaryDto"][];
-            /** @description Runs matching the filters that the caller may see, over all pages. */
+            /**
+             * @description Items matching the filters that the caller may see, over all pages, counted up to 10,000 (constant
+             *     cost): beyond that it is 10,000 and `total_exact` is false.
+             */
             total: number;
+            /** @description False when more than 10,000 items match: `total` is then a lower bound. */
+            total_exact: boolean;
         };
         RunProgressDto: {
             completed_at: string | null;
@@ -2448,11 +2566,15 @@ export interface components {
             run_id: string;
             started_at: string | null;
             /** @enum {string} */
-            state: "CI_RUNNING" | "DONE_FAILED_BUDGET_EXHAUSTED" | "DONE_FAILED_ENVIRONMENT" | "DONE_FAILED_POLICY_VIOLATION" | "DONE_FAILED_REQUIRES_HUMAN_REVIEW" | "DONE_SUCCESS" | "GATE" | "PHASE_EXECUTION" | "PHASE_QUEUEING" | "PLAN_BOOTSTRAP" | "QUEUED" | "RUN_CREATED" | "SNAPSHOT_CREATED";
+            state: "CANCELLED" | "CI_RUNNING" | "DONE_FAILED_BUDGET_EXHAUSTED" | "DONE_FAILED_ENVIRONMENT" | "DONE_FAILED_POLICY_VIOLATION" | "DONE_FAILED_REQUIRES_HUMAN_REVIEW" | "DONE_SUCCESS" | "GATE" | "PHASE_EXECUTION" | "PHASE_QUEUEING" | "PLAN_BOOTSTRAP" | "QUEUED" | "RUN_CREATED" | "SNAPSHOT_CREATED";
             token_cap: number;
             tokens_used: number;
         };
         RunResponseDto: {
+            cancel_reason: string | null;
+            cancelled_at: string | null;
+            /** @description For a `CANCELLED` run: the operator who cancelled it (`Principal.id`), when and why; else null. */
+            cancelled_by: string | null;
             ci_runs_used: number;
             completed_at: string | null;
             created_at: string;
@@ -2474,7 +2596,7 @@ export interface components {
             safety_profile: string;
             started_at: string | null;
             /** @enum {string} */
-            state: "CI_RUNNING" | "DONE_FAILED_BUDGET_EXHAUSTED" | "DONE_FAILED_ENVIRONMENT" | "DONE_FAILED_POLICY_VIOLATION" | "DONE_FAILED_REQUIRES_HUMAN_REVIEW" | "DONE_SUCCESS" | "GATE" | "PHASE_EXECUTION" | "PHASE_QUEUEING" | "PLAN_BOOTSTRAP" | "QUEUED" | "RUN_CREATED" | "SNAPSHOT_CREATED";
+            state: "CANCELLED" | "CI_RUNNING" | "DONE_FAILED_BUDGET_EXHAUSTED" | "DONE_FAILED_ENVIRONMENT" | "DONE_FAILED_POLICY_VIOLATION" | "DONE_FAILED_REQUIRES_HUMAN_REVIEW" | "DONE_SUCCESS" | "GATE" | "PHASE_EXECUTION" | "PHASE_QUEUEING" | "PLAN_BOOTSTRAP" | "QUEUED" | "RUN_CREATED" | "SNAPSHOT_CREATED";
             tiers: components["schemas"]["TierResponseDto"][];
             token_cap: number;
             tokens_used: number;
@@ -2505,7 +2627,7 @@ export interface components {
             safety_profile: string;
             started_at: string | null;
             /** @enum {string} */
-            state: "CI_RUNNING" | "DONE_FAILED_BUDGET_EXHAUSTED" | "DONE_FAILED_ENVIRONMENT" | "DONE_FAILED_POLICY_VIOLATION" | "DONE_FAILED_REQUIRES_HUMAN_REVIEW" | "DONE_SUCCESS" | "GATE" | "PHASE_EXECUTION" | "PHASE_QUEUEING" | "PLAN_BOOTSTRAP" | "QUEUED" | "RUN_CREATED" | "SNAPSHOT_CREATED";
+            state: "CANCELLED" | "CI_RUNNING" | "DONE_FAILED_BUDGET_EXHAUSTED" | "DONE_FAILED_ENVIRONMENT" | "DONE_FAILED_POLICY_VIOLATION" | "DONE_FAILED_REQUIRES_HUMAN_REVIEW" | "DONE_SUCCESS" | "GATE" | "PHASE_EXECUTION" | "PHASE_QUEUEING" | "PLAN_BOOTSTRAP" | "QUEUED" | "RUN_CREATED" | "SNAPSHOT_CREATED";
             token_cap: number;
             tokens_used: number;
         };
@@ -2621,6 +2743,13 @@ export interface components {
             phase_id?: string;
             run_id: string;
         };
+        UpdateRunDto: {
+            /**
+             * Format: int32
+             * @description The run's new token budget; at least what it has used (above it, to reopen a run out of budget).
+             */
+            token_cap: number;
+        };
         UpdateUserDto: {
             /** @description `true` disables the user (their tokens stop working at once); `false` enables them again. */
             disabled?: boolean;
@@ -2631,7 +2760,7 @@ export interface components {
             /** @description Default true (on create). Enabling again later resets the failure count and resumes queued deliveries. */
             enabled?: boolean;
             /** @description The event types to deliver (docs/EVENTS.md). */
-            event_types?: ("action.approval_recorded" | "action.approved" | "action.cancelled" | "action.claim_denied" | "action.claimed" | "action.completed" | "action.expired" | "action.expiring" | "action.failed" | "action.outcome_unknown" | "action.proposed" | "action.reconciled" | "action.rejected" | "approval.decided" | "approval.expired" | "approval.expiring" | "approval.requested" | "credential.health_changed" | "governance_request.created" | "governance_request.decided" | "governance_request.expired" | "governance_request.expiring" | "phase.auditor_result_recorded" | "phase.builder_result_recorded" | "phase.state_changed" | "run.error_recorded" | "run.issue_recorded" | "run.started" | "run.state_changed" | "webhook.disabled")[];
+            event_types?: ("action.approval_recorded" | "action.approved" | "action.cancelled" | "action.claim_denied" | "action.claimed" | "action.completed" | "action.expired" | "action.expiring" | "action.failed" | "action.outcome_unknown" | "action.proposed" | "action.reconciled" | "action.rejected" | "approval.decided" | "approval.expired" | "approval.expiring" | "approval.requested" | "credential.health_changed" | "governance_request.created" | "governance_request.decided" | "governance_request.expired" | "governance_request.expiring" | "phase.auditor_result_recorded" | "phase.builder_result_recorded" | "phase.state_changed" | "run.cancelled" | "run.error_recorded" | "run.issue_recorded" | "run.started" | "run.state_changed" | "run.token_cap_changed" | "webhook.disabled")[];
             /** @description A name for humans. */
             name?: string;
             /** @description Kind `telegram` only (and required there): the chat to send to, a number or `@channel`. */
@@ -2687,8 +2816,16 @@ export interface components {
         };
         UserListDto: {
             limit: number;
+            /** @description Pass as `cursor` for the next page (same cost as the first); null on the last page. */
+            next_cursor: string | null;
             offset: number;
+            /**
+             * @description Items matching the filters that the caller may see, over all pages, counted up to 10,000 (constant
+             *     cost): beyond that it is 10,000 and `total_exact` is false.
+             */
             total: number;
+            /** @description False when more than 10,000 items match: `total` is then a lower bound. */
+            total_exact: boolean;
             users: components["schemas"]["UserDto"][];
         };
         ValidationDetailDto: {
@@ -2716,8 +2853,16 @@ export interface components {
             /** @description Newest first. */
             deliveries: components["schemas"]["WebhookDeliveryDto"][];
             limit: number;
+            /** @description Pass as `cursor` for the next page (same cost as the first); null on the last page. */
+            next_cursor: string | null;
             offset: number;
+            /**
+             * @description Items matching the filters that the caller may see, over all pages, counted up to 10,000 (constant
+             *     cost): beyond that it is 10,000 and `total_exact` is false.
+             */
             total: number;
+            /** @description False when more than 10,000 items match: `total` is then a lower bound. */
+            total_exact: boolean;
         };
         WebhookDto: {
             consecutive_failures: number;
@@ -2725,7 +2870,7 @@ export interface components {
             /** @description Why the server disabled it (410, failures in a row), or null. */
             disabled_reason: string | null;
             enabled: boolean;
-            event_types: ("action.approval_recorded" | "action.approved" | "action.cancelled" | "action.claim_denied" | "action.claimed" | "action.completed" | "action.expired" | "action.expiring" | "action.failed" | "action.outcome_unknown" | "action.proposed" | "action.reconciled" | "action.rejected" | "approval.decided" | "approval.expired" | "approval.expiring" | "approval.requested" | "credential.health_changed" | "governance_request.created" | "governance_request.decided" | "governance_request.expired" | "governance_request.expiring" | "phase.auditor_result_recorded" | "phase.builder_result_recorded" | "phase.state_changed" | "run.error_recorded" | "run.issue_recorded" | "run.started" | "run.state_changed" | "webhook.disabled")[];
+            event_types: ("action.approval_recorded" | "action.approved" | "action.cancelled" | "action.claim_denied" | "action.claimed" | "action.completed" | "action.expired" | "action.expiring" | "action.failed" | "action.outcome_unknown" | "action.proposed" | "action.reconciled" | "action.rejected" | "approval.decided" | "approval.expired" | "approval.expiring" | "approval.requested" | "credential.health_changed" | "governance_request.created" | "governance_request.decided" | "governance_request.expired" | "governance_request.expiring" | "phase.auditor_result_recorded" | "phase.builder_result_recorded" | "phase.state_changed" | "run.cancelled" | "run.error_recorded" | "run.issue_recorded" | "run.started" | "run.state_changed" | "run.token_cap_changed" | "webhook.disabled")[];
             id: string;
             /** @enum {string} */
             kind: "slack" | "standard" | "telegram";
@@ -2746,7 +2891,7 @@ export interface components {
             /** @description Why the server disabled it (410, failures in a row), or null. */
             disabled_reason: string | null;
             enabled: boolean;
-            event_types: ("action.approval_recorded" | "action.approved" | "action.cancelled" | "action.claim_denied" | "action.claimed" | "action.completed" | "action.expired" | "action.expiring" | "action.failed" | "action.outcome_unknown" | "action.proposed" | "action.reconciled" | "action.rejected" | "approval.decided" | "approval.expired" | "approval.expiring" | "approval.requested" | "credential.health_changed" | "governance_request.created" | "governance_request.decided" | "governance_request.expired" | "governance_request.expiring" | "phase.auditor_result_recorded" | "phase.builder_result_recorded" | "phase.state_changed" | "run.error_recorded" | "run.issue_recorded" | "run.started" | "run.state_changed" | "webhook.disabled")[];
+            event_types: ("action.approval_recorded" | "action.approved" | "action.cancelled" | "action.claim_denied" | "action.claimed" | "action.completed" | "action.expired" | "action.expiring" | "action.failed" | "action.outcome_unknown" | "action.proposed" | "action.reconciled" | "action.rejected" | "approval.decided" | "approval.expired" | "approval.expiring" | "approval.requested" | "credential.health_changed" | "governance_request.created" | "governance_request.decided" | "governance_request.expired" | "governance_request.expiring" | "phase.auditor_result_recorded" | "phase.builder_result_recorded" | "phase.state_changed" | "run.cancelled" | "run.error_recorded" | "run.issue_recorded" | "run.started" | "run.state_changed" | "run.token_cap_changed" | "webhook.disabled")[];
             id: string;
             /** @enum {string} */
             kind: "slack" | "standard" | "telegram";
@@ -2843,7 +2988,10 @@ export interface operations {
     ApiKeys_list: {
         parameters: {
             query?: {
+                /** @description The `next_cursor` of the previous page: the page after it, at the cost of the first page. Opaque; a cursor this list did not return is a 400. */
+                cursor?: string;
                 limit?: number;
+                /** @description Rows to skip (old clients). Deeper than 10,000 is refused: use `cursor`. */
                 offset?: number;
             };
             header?: never;
@@ -3766,7 +3914,10 @@ export interface operations {
     OAuth_events: {
         parameters: {
             query?: {
+                /** @description The `next_cursor` of the previous page: the page after it, at the cost of the first page. Opaque; a cursor this list did not return is a 400. */
+                cursor?: string;
                 limit?: number;
+                /** @description Rows to skip (old clients). Deeper than 10,000 is refused: use `cursor`. */
                 offset?: number;
                 provider?: string;
             };
@@ -4731,7 +4882,10 @@ export interface operations {
     Users_list: {
         parameters: {
             query?: {
+                /** @description The `next_cursor` of the previous page: the page after it, at the cost of the first page. Opaque; a cursor this list did not return is a 400. */
+                cursor?: string;
                 limit?: number;
+                /** @description Rows to skip (old clients). Deeper than 10,000 is refused: use `cursor`. */
                 offset?: number;
             };
             header?: never;
@@ -5530,7 +5684,10 @@ export interface operations {
     Approval_request: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional, 1–255 visible ASCII characters, scoped to the caller. A retry with the same key and body answers the stored response again (`Idempotent-Replayed: true`) and writes nothing; the same key with another body is a 422; while the first request is still running, a 409. Keys expire after AUTOPACK_IDEMPOTENCY_KEY_TTL_HOURS. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -6378,7 +6535,10 @@ export interface operations {
     Dashboard_recordSavings: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional, 1–255 visible ASCII characters, scoped to the caller. A retry with the same key and body answers the stored response again (`Idempotent-Replayed: true`) and writes nothing; the same key with another body is a 422; while the first request is still running, a 409. Keys expire after AUTOPACK_IDEMPOTENCY_KEY_TTL_HOURS. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -6585,7 +6745,10 @@ export interface operations {
     Dashboard_recordUsage: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional, 1–255 visible ASCII characters, scoped to the caller. A retry with the same key and body answers the stored response again (`Idempotent-Replayed: true`) and writes nothing; the same key with another body is a 422; while the first request is still running, a 409. Keys expire after AUTOPACK_IDEMPOTENCY_KEY_TTL_HOURS. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -7029,7 +7192,10 @@ export interface operations {
         parameters: {
             query?: {
                 action?: string;
+                /** @description The `next_cursor` of the previous page: the page after it, at the cost of the first page. Opaque; a cursor this list did not return is a 400. */
+                cursor?: string;
                 limit?: number;
+                /** @description Rows to skip (old clients). Deeper than 10,000 is refused: use `cursor`. */
                 offset?: number;
                 provider?: string;
                 run_id?: string;
@@ -8714,7 +8880,10 @@ export interface operations {
     Governance_request: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional, 1–255 visible ASCII characters, scoped to the caller. A retry with the same key and body answers the stored response again (`Idempotent-Replayed: true`) and writes nothing; the same key with another body is a 422; while the first request is still running, a 409. Keys expire after AUTOPACK_IDEMPOTENCY_KEY_TTL_HOURS. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -9005,6 +9174,7 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
+                /** @description Rows to skip. Deeper than 10,000 is refused. */
                 offset?: number;
             };
             header?: never;
@@ -9091,9 +9261,12 @@ export interface operations {
                 created_after?: string;
                 /** @description ISO-8601 timestamp: only runs created at or before it. */
                 created_before?: string;
+                /** @description The `next_cursor` of the previous page: the page after it, at the cost of the first page. Opaque; a cursor this list did not return is a 400. */
+                cursor?: string;
                 limit?: number;
+                /** @description Rows to skip (old clients). Deeper than 10,000 is refused: use `cursor`. */
                 offset?: number;
-                state?: "CI_RUNNING" | "DONE_FAILED_BUDGET_EXHAUSTED" | "DONE_FAILED_ENVIRONMENT" | "DONE_FAILED_POLICY_VIOLATION" | "DONE_FAILED_REQUIRES_HUMAN_REVIEW" | "DONE_SUCCESS" | "GATE" | "PHASE_EXECUTION" | "PHASE_QUEUEING" | "PLAN_BOOTSTRAP" | "QUEUED" | "RUN_CREATED" | "SNAPSHOT_CREATED";
+                state?: "CANCELLED" | "CI_RUNNING" | "DONE_FAILED_BUDGET_EXHAUSTED" | "DONE_FAILED_ENVIRONMENT" | "DONE_FAILED_POLICY_VIOLATION" | "DONE_FAILED_REQUIRES_HUMAN_REVIEW" | "DONE_SUCCESS" | "GATE" | "PHASE_EXECUTION" | "PHASE_QUEUEING" | "PLAN_BOOTSTRAP" | "QUEUED" | "RUN_CREATED" | "SNAPSHOT_CREATED";
             };
             header?: never;
             path?: never;
@@ -9226,6 +9399,146 @@ export interface operations {
             };
             /** @description No such run visible to the caller */
             404: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Internal error: a bug, never an expected answer (the error envelope, nothing internal) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The shared rate-limit store (PostgreSQL) is unavailable; retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    RunControl_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateRunDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunResponseDto"];
+                };
+            };
+            /** @description Malformed JSON body, an invalid query or path parameter (`detail` says which), or an encoded NUL (%00) in the URL */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Authenticated but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description No such run (or phase) */
+            404: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The run is cancelled or finished otherwise than out of budget (`run_cancelled`, `run_finished`), or the cap is below what it used (`budget_exhausted`) */
+            409: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunConflictDto"];
+                };
+            };
+            /** @description Request body larger than AUTOPACK_BODY_LIMIT_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Unsupported Content-Encoding or charset */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The body failed validation (`detail`) */
+            422: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
@@ -9584,10 +9897,153 @@ export interface operations {
             };
         };
     };
+    RunControl_cancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CancelRunDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunCancelledDto"];
+                };
+            };
+            /** @description Malformed JSON body, an invalid query or path parameter (`detail` says which), or an encoded NUL (%00) in the URL */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Authenticated but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description No such run (or phase) */
+            404: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The run is finished already (`code`: `run_cancelled` or `run_finished`) */
+            409: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunConflictDto"];
+                };
+            };
+            /** @description Request body larger than AUTOPACK_BODY_LIMIT_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Unsupported Content-Encoding or charset */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The body failed validation (`detail`) */
+            422: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Internal error: a bug, never an expected answer (the error envelope, nothing internal) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The shared rate-limit store (PostgreSQL) is unavailable; retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
     RunsRead_listErrors: {
         parameters: {
             query?: {
+                /** @description The `next_cursor` of the previous page: the page after it, at the cost of the first page. Opaque; a cursor this list did not return is a 400. */
+                cursor?: string;
                 limit?: number;
+                /** @description Rows to skip (old clients). Deeper than 10,000 is refused: use `cursor`. */
                 offset?: number;
             };
             header?: never;
@@ -9684,7 +10140,10 @@ export interface operations {
     RunsExecutor_reportError: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional, 1–255 visible ASCII characters, scoped to the caller. A retry with the same key and body answers the stored response again (`Idempotent-Replayed: true`) and writes nothing; the same key with another body is a 422; while the first request is still running, a 409. Keys expire after AUTOPACK_IDEMPOTENCY_KEY_TTL_HOURS. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 run_id: string;
             };
@@ -10000,7 +10459,10 @@ export interface operations {
     RunsExecutor_auditorResult: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional, 1–255 visible ASCII characters, scoped to the caller. A retry with the same key and body answers the stored response again (`Idempotent-Replayed: true`) and writes nothing; the same key with another body is a 422; while the first request is still running, a 409. Keys expire after AUTOPACK_IDEMPOTENCY_KEY_TTL_HOURS. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 phase_id: string;
                 run_id: string;
@@ -10141,7 +10603,10 @@ export interface operations {
     RunsExecutor_builderResult: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional, 1–255 visible ASCII characters, scoped to the caller. A retry with the same key and body answers the stored response again (`Idempotent-Replayed: true`) and writes nothing; the same key with another body is a 422; while the first request is still running, a 409. Keys expire after AUTOPACK_IDEMPOTENCY_KEY_TTL_HOURS. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 phase_id: string;
                 run_id: string;
@@ -10282,7 +10747,10 @@ export interface operations {
     RunsExecutor_recordIssue: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional, 1–255 visible ASCII characters, scoped to the caller. A retry with the same key and body answers the stored response again (`Idempotent-Replayed: true`) and writes nothing; the same key with another body is a 422; while the first request is still running, a 409. Keys expire after AUTOPACK_IDEMPOTENCY_KEY_TTL_HOURS. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 phase_id: string;
                 run_id: string;
@@ -10420,10 +10888,120 @@ export interface operations {
             };
         };
     };
-    RunsExecutor_updateStatus: {
+    RunControl_retryPhase: {
         parameters: {
             query?: never;
             header?: never;
+            path: {
+                phase_id: string;
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunResponseDto"];
+                };
+            };
+            /** @description Invalid query or path parameter (`detail` says which), or an encoded NUL (%00) in the URL */
+            400: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Authenticated but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description No such run (or phase) */
+            404: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The phase is not FAILED (`phase_not_failed`), the run is cancelled or succeeded (`run_cancelled`, `run_finished`) or out of budget (`budget_exhausted`: raise token_cap first) */
+            409: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunConflictDto"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Internal error: a bug, never an expected answer (the error envelope, nothing internal) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The shared rate-limit store (PostgreSQL) is unavailable; retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    RunsExecutor_updateStatus: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional, 1–255 visible ASCII characters, scoped to the caller. A retry with the same key and body answers the stored response again (`Idempotent-Replayed: true`) and writes nothing; the same key with another body is a 422; while the first request is still running, a 409. Keys expire after AUTOPACK_IDEMPOTENCY_KEY_TTL_HOURS. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 phase_id: string;
                 run_id: string;
@@ -10658,7 +11236,10 @@ export interface operations {
     RunsExecutor_start: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional, 1–255 visible ASCII characters, scoped to the caller. A retry with the same key and body answers the stored response again (`Idempotent-Replayed: true`) and writes nothing; the same key with another body is a 422; while the first request is still running, a 409. Keys expire after AUTOPACK_IDEMPOTENCY_KEY_TTL_HOURS. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -11305,7 +11886,10 @@ export interface operations {
     Webhooks_deliveries: {
         parameters: {
             query?: {
+                /** @description The `next_cursor` of the previous page: the page after it, at the cost of the first page. Opaque; a cursor this list did not return is a 400. */
+                cursor?: string;
                 limit?: number;
+                /** @description Rows to skip (old clients). Deeper than 10,000 is refused: use `cursor`. */
                 offset?: number;
             };
             header?: never;
