@@ -34,9 +34,9 @@ import type { Principal } from '../principal';
 import {
   LogoutDto,
   RefreshDto,
-  SessionDto,
   SessionListDto,
   SessionTokenResponseDto,
+  toSessionDto,
 } from './dto/session.dto';
 import {
   clearRefreshCookie,
@@ -64,17 +64,6 @@ export function tokenResponse(grant: SessionGrant, includeRefreshToken: boolean)
     ...(includeRefreshToken ? { refresh_token: grant.refreshToken } : {}),
   };
 }
-
-const toSessionDto = (session: Session, currentId: string | undefined): SessionDto => ({
-  id: session.id,
-  method: session.method,
-  created_at: session.createdAt.toISOString(),
-  last_used_at: session.lastUsedAt.toISOString(),
-  expires_at: session.expiresAt.toISOString(),
-  user_agent: session.userAgent,
-  ip_address: session.ipAddress,
-  current: session.id === currentId,
-});
 
 /**
  * The refresh token a call presents: the body's (non-browser clients), else the cookie's, which only
