@@ -13,6 +13,7 @@ import { ConfigModule } from './config/config.module';
 import { dataSourceOptions } from './database/data-source-options';
 import { runPendingMigrations } from './database/migrate';
 import { GovernanceModule, governancePolicyProvider } from './governance/governance.module';
+import { InboxModule } from './inbox/inbox.module';
 import {
   ExternalActionsModule,
   externalActionsPolicyProvider,
@@ -74,6 +75,7 @@ export class AppModule {
         AuditModule,
         GovernanceModule,
         ExternalActionsModule,
+        InboxModule,
         EventsModule,
         IdempotencyModule,
         RunControlModule,

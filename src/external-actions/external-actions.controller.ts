@@ -43,6 +43,7 @@ import {
   ExternalActionDto,
   KillSwitchesDto,
   OutcomeDto,
+  PreviousApprovedDto,
   ProposeActionDto,
   ReconcileDto,
   ReviewActionDto,
@@ -148,6 +149,21 @@ export class ExternalActionsController {
     @CurrentPrincipal() principal: Principal,
   ): Promise<ActionWithHistoryDto> {
     return this.reader.get(id, principal);
+  }
+
+  /**
+   * The most recently approved other action of the same provider and action (visible to you): the
+   * baseline the console diffs this payload against. `previous` is null when there is none.
+   */
+  @Get(':id/previous-approved')
+  @PublicRead()
+  @ApiOkResponse({ type: PreviousApprovedDto })
+  @notFound
+  previousApproved(
+    @IdParam('id', 'uuid') id: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<PreviousApprovedDto> {
+    return this.reader.previousApproved(id, principal);
   }
 
   /**

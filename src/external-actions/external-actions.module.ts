@@ -45,6 +45,6 @@ export const externalActionsPolicyProvider = {
     ExternalActionsReader,
     KillSwitchesService,
   ],
-  exports: [KillSwitchesService, ActionClaimsService, ExternalActionsService],
+  exports: [KillSwitchesService, ActionClaimsService, ExternalActionsService, ExternalActionsReader],
 })
 export class ExternalActionsModule {}

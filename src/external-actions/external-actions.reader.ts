@@ -11,6 +11,7 @@ import type {
   ActionWithHistoryDto,
   ExternalActionDto,
   KillSwitchesDto,
+  PreviousApprovedDto,
   RunActionsExportDto,
 } from './dto/external-action.dto';
 import { ExternalAction } from './external-action.entity';
@@ -95,6 +96,34 @@ export class ExternalActionsReader {
   }
 
   async get(id: string, principal: Principal): Promise<ActionWithHistoryDto> {
+    const action = await this.visible(id, principal);
+    const [history] = await this.histories([action.id]);
+    return { ...toActionDto(action), history };
+  }
+
+  /**
+   * The most recently approved other action of the same provider and action that the caller may see:
+   * what a reviewer compares this payload with (a price ten times the usual stands out).
+   */
+  async previousApproved(id: string, principal: Principal): Promise<PreviousApprovedDto> {
+    const action = await this.visible(id, principal);
+    const select = this.dataSource
+      .getRepository(ExternalAction)
+      .createQueryBuilder('a')
+      .where('a.provider = :provider AND a.action = :action', {
+        provider: action.provider,
+        action: action.action,
+      })
+      .andWhere('a.id <> :id', { id: action.id })
+      .andWhere('a.approved_at IS NOT NULL');
+    const owner = ownerFilterFor(principal);
+    if (owner !== null) select.andWhere('a.proposed_by = :owner', { owner });
+    const previous = await select.orderBy('a.approved_at', 'DESC').addOrderBy('a.id', 'ASC').getOne();
+    return { previous: previous ? toActionDto(previous) : null };
+  }
+
+  /** One action the caller may see; 404 alike for unknown ids and other principals' actions. */
+  private async visible(id: string, principal: Principal): Promise<ExternalAction> {
     const owner = ownerFilterFor(principal);
     const action = UUID.test(id)
       ? await this.dataSource.getRepository(ExternalAction).findOneBy({ id })
@@ -102,8 +131,7 @@ export class ExternalActionsReader {
     if (!action || (owner !== null && action.proposedBy !== owner)) {
       throw new NotFoundException(`No external action "${id}" visible to you`);
     }
-    const [history] = await this.histories([action.id]);
-    return { ...toActionDto(action), history };
+    return action;
   }
 
   /** Every action of a run with its history, oldest first: the run's side-effect record. */

@@ -72,6 +72,11 @@ export class GovernanceRequestsService extends HumanDecidedRequests<GovernanceRe
     return toGovernanceDto(saved);
   }
 
+  /** One request, whatever its status; 404 for unknown ids and other principals' requests alike. */
+  async get(id: string, principal: Principal): Promise<GovernanceResponseDto> {
+    return toGovernanceDto(await this.visibleRow(id, principal));
+  }
+
   async pending(principal: Principal): Promise<GovernanceResponseDto[]> {
     return (await this.pendingRows(principal)).map(toGovernanceDto);
   }

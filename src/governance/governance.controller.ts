@@ -130,6 +130,18 @@ export class GovernanceController {
     return { requests, total: requests.length };
   }
 
+  /** One request with each path's verdict and the pattern that decided it (the console's review page). */
+  @Get('requests/:request_id')
+  @PublicRead()
+  @ApiOkResponse({ type: GovernanceResponseDto })
+  @notFound
+  get(
+    @IdParam('request_id', 'uuid') id: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<GovernanceResponseDto> {
+    return this.requests.get(id, principal);
+  }
+
   @Post('approve/:request_id')
   @UserAuth('operator')
   @RateLimit('decisions')

@@ -24,6 +24,7 @@ export const governancePolicyProvider = {
   imports: [ApprovalsModule, AuditModule, EventsModule, RunsModule],
   controllers: [ApprovalController, GovernanceController],
   providers: [ApprovalRequestsService, GovernanceRequestsService, governancePolicyProvider],
+  // The inbox (src/inbox) lists what is pending through these.
   exports: [ApprovalRequestsService, GovernanceRequestsService],
 })
 export class GovernanceModule {}

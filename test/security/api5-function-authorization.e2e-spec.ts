@@ -81,12 +81,15 @@ describe('OWASP API5 function-level authorization: every role-restricted route i
       ]),
     );
     // Every user route names its role, except a signed-in user's own things (any role): who they are, their
-    // password and their sessions (issue 16).
+    // password and their sessions (issue 16), and their inbox (issue 17: any role reads it; each item says
+    // whether this person may decide it, and the decision routes themselves need "operator").
     expect(userRoutes.filter((op) => !op.auth.role).map(label)).toEqual([
       'GET /api/auth/me',
       'POST /api/auth/me/password',
       'GET /api/auth/sessions',
       'DELETE /api/auth/sessions/{id}',
+      'GET /inbox',
+      'GET /inbox/{kind}/{id}',
     ]);
   });
 

@@ -12,26 +12,32 @@ export function publicPath(path: string): string {
   return path.startsWith('/api/') ? path : `/api${path}`;
 }
 
-async function send(request: Request): Promise<Response> {
-  const headers = new Headers(request.headers);
-  const token = currentSession()?.accessToken;
-  if (token) headers.set('Authorization', `Bearer ${token}`);
-  return fetch(new Request(request, { headers, credentials: 'same-origin' }));
-}
-
 /**
  * Every API call: the public path, the bearer token, and on a 401 one refresh and one retry (the token
  * may have expired while the tab slept). A second 401 ends the session here: the app returns to sign-in.
+ * The body is read once into memory and sent as bytes: a Request rebuilt around openapi-fetch's would
+ * carry a streaming body, which browsers send only over HTTP/2.
  */
 export async function authedFetch(input: Request): Promise<Response> {
   const url = new URL(input.url);
   url.pathname = publicPath(url.pathname);
-  const request = new Request(url, input);
-  const retry = request.clone();
-  const response = await send(request);
+  const body = input.method === 'GET' || input.method === 'HEAD' ? undefined : await input.arrayBuffer();
+  const send = () => {
+    const headers = new Headers(input.headers);
+    const token = currentSession()?.accessToken;
+    if (token) headers.set('Authorization', `Bearer ${token}`);
+    return fetch(url, {
+      method: input.method,
+      headers,
+      body,
+      credentials: 'same-origin',
+      signal: input.signal,
+    });
+  };
+  const response = await send();
   if (response.status !== 401) return response;
   if (!(await refresh())) return response;
-  const second = await send(retry);
+  const second = await send();
   if (second.status === 401) sessionExpired();
   return second;
 }

@@ -15,7 +15,9 @@ const NAV: Array<{ href: string; label: string; adminOnly?: boolean }> = [
 ];
 
 const isCurrent = (href: string, path: string) =>
-  href === '/' ? path === '/' || /^\/(actions|approvals|governance)\//.test(path) : path === href || path.startsWith(`${href}/`);
+  href === '/'
+    ? path === '/' || /^\/(actions|approvals|governance)\//.test(path)
+    : path === href || path.startsWith(`${href}/`);
 
 /** Every signed-in page: skip link, banner with navigation and the user, then the page as <main>. */
 export function Layout({ me, path, children }: { me: Me | null; path: string; children: ComponentChildren }) {

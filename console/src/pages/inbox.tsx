@@ -1,5 +1,279 @@
-import { PlaceholderPage } from './placeholder';
+import { useEffect, useState } from 'preact/hooks';
+import { api, unwrap } from '../api/client';
+import { KIND_LABELS, reject, reviewPath, type InboxItem, type InboxKind } from '../api/decisions';
+import { asApiError, type ApiError } from '../api/errors';
+import { useLiveReload } from '../api/live';
+import { useResource } from '../api/use-resource';
+import { Empty, ErrorView, Loading } from '../components/status';
+import { Age, Countdown, useNow } from '../components/time';
+import { Link, navigate, useLocation } from '../router';
 
+const KINDS = Object.keys(KIND_LABELS) as InboxKind[];
+/** Event types that can add, change or remove an inbox item. */
+const RELEVANT = /^(approval|governance_request|action)\./;
+
+function useInbox(kind: InboxKind | undefined, runId: string | undefined) {
+  return useResource(
+    () => unwrap(api.GET('/inbox', { params: { query: { kind, run_id: runId, limit: 100 } } })),
+    [kind, runId],
+  );
+}
+
+/** The home page: every decision waiting for you, live. */
 export function InboxPage() {
-  return <PlaceholderPage title="Inbox" />;
+  const { query } = useLocation();
+  const kindParam = query.get('kind');
+  const kind = KINDS.includes(kindParam as InboxKind) ? (kindParam as InboxKind) : undefined;
+  const runId = query.get('run_id')?.trim() || undefined;
+  const inbox = useInbox(kind, runId);
+  const now = useNow();
+  useLiveReload((event) => RELEVANT.test(event.type), inbox.reload);
+
+  const count = inbox.data?.total;
+  useEffect(() => {
+    document.title = count === undefined ? 'Inbox · Autopack' : `(${count}) Inbox · Autopack`;
+  }, [count]);
+
+  const setFilter = (name: 'kind' | 'run_id', value: string) => {
+    const next = new URLSearchParams(query);
+    if (value) next.set(name, value);
+    else next.delete(name);
+    const search = next.toString();
+    navigate(search ? `/?${search}` : '/', { replace: true });
+  };
+
+  return (
+    <>
+      <h1>Inbox</h1>
+      <p class="muted">Every decision waiting for you, newest first. It updates by itself.</p>
+      <Filters kind={kind} runId={runId ?? ''} onChange={setFilter} />
+      {inbox.state === 'error' && <ErrorView error={inbox.error} title="Could not load the inbox" />}
+      {inbox.state === 'loading' && !inbox.data && <Loading what="the inbox" />}
+      {inbox.data &&
+        (inbox.data.items.length === 0 ? (
+          <Empty>Nothing is waiting for you{kind || runId ? ' with these filters' : ''}.</Empty>
+        ) : (
+          <InboxTable items={inbox.data.items} total={inbox.data.total} now={now} onChanged={inbox.reload} />
+        ))}
+    </>
+  );
+}
+
+function Filters({
+  kind,
+  runId,
+  onChange,
+}: {
+  kind: InboxKind | undefined;
+  runId: string;
+  onChange: (name: 'kind' | 'run_id', value: string) => void;
+}) {
+  const [run, setRun] = useState(runId);
+  useEffect(() => setRun(runId), [runId]);
+  return (
+    <form
+      class="filters"
+      aria-label="Filter the inbox"
+      onSubmit={(event) => {
+        event.preventDefault();
+        onChange('run_id', run.trim());
+      }}
+    >
+      <div class="field">
+        <label for="inbox-kind">Kind</label>
+        <select id="inbox-kind" value={kind ?? ''} onChange={(e) => onChange('kind', e.currentTarget.value)}>
+          <option value="">All kinds</option>
+          {KINDS.map((k) => (
+            <option key={k} value={k}>
+              {KIND_LABELS[k]}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div class="field">
+        <label for="inbox-run">Run</label>
+        <input
+          id="inbox-run"
+          value={run}
+          placeholder="run id"
+          onInput={(e) => setRun(e.currentTarget.value)}
+        />
+      </div>
+      <button type="submit">Apply filter</button>
+    </form>
+  );
+}
+
+function InboxTable({
+  items,
+  total,
+  now,
+  onChanged,
+}: {
+  items: InboxItem[];
+  total: number;
+  now: number;
+  onChanged: () => void;
+}) {
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const decidable = items.filter((item) => item.may_decide);
+  // Forget selections of items that left the inbox.
+  const live = new Set(items.map((item) => item.id));
+  const chosen = [...selected].filter((id) => live.has(id));
+  const toggle = (id: string) =>
+    setSelected((previous) => {
+      const next = new Set(previous);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+  const allChosen = decidable.length > 0 && decidable.every((item) => selected.has(item.id));
+
+  return (
+    <>
+      <p class="muted" aria-live="polite">
+        {items.length < total ? `Showing ${items.length} of ${total} items` : `${total} waiting`}
+      </p>
+      <div class="table-wrap">
+        <table class="inbox">
+          <caption class="visually-hidden">Items waiting for a decision</caption>
+          <thead>
+            <tr>
+              <th scope="col">
+                <input
+                  type="checkbox"
+                  aria-label="Select every item you may decide"
+                  checked={allChosen}
+                  disabled={decidable.length === 0}
+                  onChange={() => setSelected(allChosen ? new Set() : new Set(decidable.map((i) => i.id)))}
+                />
+              </th>
+              <th scope="col">Kind</th>
+              <th scope="col">Summary</th>
+              <th scope="col">Run</th>
+              <th scope="col">Age</th>
+              <th scope="col">Expiry</th>
+              <th scope="col">Decision</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((item) => (
+              <tr key={item.id}>
+                <td>
+                  {item.may_decide && (
+                    <input
+                      type="checkbox"
+                      aria-label={`Select ${item.summary}`}
+                      checked={selected.has(item.id)}
+                      onChange={() => toggle(item.id)}
+                    />
+                  )}
+                </td>
+                <td>
+                  {KIND_LABELS[item.kind]}
+                  {item.provider && (
+                    <span class="muted">
+                      {' '}
+                      {item.provider}/{item.action} · tier {item.tier}
+                    </span>
+                  )}
+                </td>
+                <td>
+                  <Link href={reviewPath(item.kind, item.id)}>{item.summary}</Link>
+                  {item.approvals_required > 1 && (
+                    <span class="badge">
+                      {item.approvals}/{item.approvals_required} approvals
+                    </span>
+                  )}
+                </td>
+                <td>{item.run_id ? <code>{item.run_id}</code> : <span class="muted">—</span>}</td>
+                <td>
+                  <Age iso={item.created_at} now={now} />
+                </td>
+                <td>
+                  <Countdown iso={item.expires_at} now={now} />
+                </td>
+                <td>
+                  {item.may_decide ? (
+                    <Link
+                      class="button"
+                      href={reviewPath(item.kind, item.id)}
+                      aria-label={`Review ${item.summary}`}
+                    >
+                      Review
+                    </Link>
+                  ) : (
+                    <span class="why-not">{item.reason_message}</span>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <BulkReject
+        items={items.filter((item) => chosen.includes(item.id))}
+        onDone={() => {
+          setSelected(new Set());
+          onChanged();
+        }}
+      />
+    </>
+  );
+}
+
+/** Rejects the selected items with one reason: one call per item, each audited by its own route. */
+function BulkReject({ items, onDone }: { items: InboxItem[]; onDone: () => void }) {
+  const [reason, setReason] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [failures, setFailures] = useState<Array<{ item: InboxItem; error: ApiError }>>([]);
+  const [done, setDone] = useState<string | null>(null);
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    if (items.length === 0 || !reason.trim()) return;
+    setBusy(true);
+    setDone(null);
+    const failed: Array<{ item: InboxItem; error: ApiError }> = [];
+    for (const item of items) {
+      try {
+        await reject(item.kind, item.id, reason.trim(), item.payload_hash);
+      } catch (error) {
+        failed.push({ item, error: asApiError(error) });
+      }
+    }
+    setFailures(failed);
+    setDone(`Rejected ${items.length - failed.length} of ${items.length}.`);
+    setBusy(false);
+    if (failed.length === 0) setReason('');
+    onDone();
+  };
+
+  return (
+    <form class="bulk" aria-label="Reject selected items" onSubmit={submit}>
+      <h2>Reject selected</h2>
+      <label for="bulk-reason">Reason for rejecting the {items.length} selected</label>
+      <textarea
+        id="bulk-reason"
+        rows={2}
+        required
+        maxLength={2000}
+        value={reason}
+        onInput={(e) => setReason(e.currentTarget.value)}
+      />
+      <div>
+        <button type="submit" class="danger" disabled={busy || items.length === 0 || !reason.trim()}>
+          {busy ? 'Rejecting…' : `Reject ${items.length} selected`}
+        </button>
+      </div>
+      {done && (
+        <p role="status" aria-live="polite">
+          {done}
+        </p>
+      )}
+      {failures.map(({ item, error }) => (
+        <ErrorView key={item.id} error={error} title={`Could not reject “${item.summary}”`} />
+      ))}
+    </form>
+  );
 }

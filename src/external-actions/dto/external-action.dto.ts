@@ -252,6 +252,12 @@ export class ActionHistoryEventDto {
   details: unknown;
 }
 
+/** `GET /external-actions/{id}/previous-approved`: the baseline a reviewer diffs the payload against. */
+export class PreviousApprovedDto {
+  /** The most recently approved other action of the same provider and action you may see, or null. */
+  previous: ExternalActionDto | null;
+}
+
 export class ActionWithHistoryDto extends ExternalActionDto {
   /** Every audit event about this action, oldest first. */
   history: ActionHistoryEventDto[];
