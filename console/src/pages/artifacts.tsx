@@ -48,7 +48,8 @@ function RedactedText({ text }: { text: string }) {
 }
 
 async function readFile(runId: string, path: string): Promise<FileView> {
-  const query = new URLSearchParams({ path });
+  // Always redacted: an operator's screen (and whoever looks over their shoulder) never needs the secret.
+  const query = new URLSearchParams({ path, redact: 'true' });
   const url = `${window.location.origin}/runs/${encodeURIComponent(runId)}/artifacts/file?${query.toString()}`;
   const response = await authedFetch(new Request(url));
   if (!response.ok) throw await apiErrorOf(response);
