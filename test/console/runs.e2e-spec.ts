@@ -106,10 +106,10 @@ browserSuite()('console in a browser: runs, a run, its artifacts', () => {
         lines_removed: 1,
       }),
     );
-    expect(built.status).toBe(200);
+    expect(built.status).toBe(201);
     expect(
       (await asExecutor(phasePath(runId, 'P1', 'auditor_result'), auditorResult(runId, 'P1'))).status,
-    ).toBe(200);
+    ).toBe(201);
 
     await page.goto(`/console/runs/${runId}`);
     await page.getByRole('heading', { name: `Run ${runId}` }).waitFor();
