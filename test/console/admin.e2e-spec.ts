@@ -1,5 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
+import { TEST_CREDENTIALS_KEY } from '../helpers/actions';
 import { createTestApp, TestApp } from '../helpers/app';
 import { createUser, TestUser } from '../helpers/identity';
 import { rememberSecret } from '../helpers/secrets';
@@ -28,7 +29,8 @@ browserSuite()('console in a browser: admin', () => {
 
   beforeAll(async () => {
     ensureConsoleBuilt();
-    t = await createTestApp();
+    // Webhook secrets are stored encrypted: without a credentials key the webhook routes answer 503.
+    t = await createTestApp({ env: { AUTOPACK_CREDENTIALS_KEY: TEST_CREDENTIALS_KEY } });
     base = `http://127.0.0.1:${await t.listen()}`;
     browser = await launchBrowser();
     admin = await createUser(t, { role: 'admin', password: CONSOLE_TEST_PASSWORD });
@@ -151,7 +153,8 @@ browserSuite()('console in a browser: admin', () => {
     expect(await seriousAxeViolations(page)).toEqual([]);
     await screenshots(page, 'admin-webhooks');
     await row.getByRole('link', { name: 'ops-pager' }).click();
-    await page.getByRole('heading', { name: 'Deliveries of ops-pager' }).waitFor();
+    await page.getByRole('heading', { name: 'Webhook deliveries' }).waitFor();
+    await page.getByText('Deliveries of ops-pager').waitFor();
     await page.getByText('No delivery yet.').waitFor();
     expect(await seriousAxeViolations(page)).toEqual([]);
   });

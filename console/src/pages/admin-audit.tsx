@@ -72,7 +72,7 @@ function toIso(local: string): string | undefined {
 }
 
 /** The audit log, newest first, with filters and keyset paging, and the chain's verification. */
-export function AdminAuditPage() {
+function AdminAuditBody() {
   const { query } = useLocation();
   const values = Object.fromEntries(FILTERS.map((f) => [f, query.get(f) ?? ''])) as Record<Filter, string>;
   const cursor = query.get('cursor') ?? '';
@@ -97,7 +97,7 @@ export function AdminAuditPage() {
   };
 
   return (
-    <AdminShell title="Audit log" section="/admin">
+    <>
       <Verification />
       <h2>Events</h2>
       <form
@@ -200,6 +200,15 @@ export function AdminAuditPage() {
           />
         </>
       )}
+    </>
+  );
+}
+
+/** Admins only: the body (and its API calls) renders only for an admin. */
+export function AdminAuditPage() {
+  return (
+    <AdminShell title="Audit log" section="/admin">
+      <AdminAuditBody />
     </AdminShell>
   );
 }

@@ -97,7 +97,7 @@ function MintForm({ onMinted }: { onMinted: (secret: string) => void }) {
 }
 
 /** API keys: mint with scopes (the secret shown once, with a copy button), list, revoke. */
-export function AdminApiKeysPage() {
+function AdminApiKeysBody() {
   const { query } = useLocation();
   const cursor = query.get('cursor') ?? '';
   const keys = useResource(
@@ -125,7 +125,7 @@ export function AdminApiKeysPage() {
     }
   };
   return (
-    <AdminShell title="API keys" section="/admin/api-keys">
+    <>
       {secret && <SecretOnce label="New API key" secret={secret} onDone={() => setSecret(null)} />}
       <MintForm
         onMinted={(key) => {
@@ -207,6 +207,15 @@ export function AdminApiKeysPage() {
       >
         <p>Whatever uses it stops working at its next request. This cannot be undone.</p>
       </ConfirmDialog>
+    </>
+  );
+}
+
+/** Admins only: the body (and its API calls) renders only for an admin. */
+export function AdminApiKeysPage() {
+  return (
+    <AdminShell title="API keys" section="/admin/api-keys">
+      <AdminApiKeysBody />
     </AdminShell>
   );
 }

@@ -235,7 +235,7 @@ function UserRow({
 }
 
 /** Users: create, change role, disable or enable, reset a password; each user's sessions one click away. */
-export function AdminUsersPage() {
+function AdminUsersBody() {
   const me = useMe();
   const { query } = useLocation();
   const cursor = query.get('cursor') ?? '';
@@ -246,7 +246,7 @@ export function AdminUsersPage() {
   );
   const [token, setToken] = useState<string | null>(null);
   return (
-    <AdminShell title="Users" section="/admin/users">
+    <>
       {token && <SecretOnce label="Set-password token" secret={token} onDone={() => setToken(null)} />}
       <CreateUserForm
         onCreated={(link) => {
@@ -296,12 +296,12 @@ export function AdminUsersPage() {
           onNext={(next) => navigate(`/admin/users?cursor=${encodeURIComponent(next)}`)}
         />
       )}
-    </AdminShell>
+    </>
   );
 }
 
 /** One user's active sessions: where they are signed in; end one, or all. */
-export function AdminUserSessionsPage({ id }: { id: string }) {
+function AdminUserSessionsBody({ id }: { id: string }) {
   const sessions = useResource(
     () => unwrap(api.GET('/api/auth/users/{id}/sessions', { params: { path: { id } } })),
     [id],
@@ -324,7 +324,7 @@ export function AdminUserSessionsPage({ id }: { id: string }) {
         sessions.reload();
       });
   return (
-    <AdminShell title="Sessions of a user" section="/admin/users">
+    <>
       <p class="crumbs">
         <Link href="/admin/users">Users</Link> / <code>{id}</code>
       </p>
@@ -368,6 +368,24 @@ export function AdminUserSessionsPage({ id }: { id: string }) {
       >
         <p>The browser signed in there is signed out at its next request.</p>
       </ConfirmDialog>
+    </>
+  );
+}
+
+/** Admins only: the body (and its API calls) renders only for an admin. */
+export function AdminUsersPage() {
+  return (
+    <AdminShell title="Users" section="/admin/users">
+      <AdminUsersBody />
+    </AdminShell>
+  );
+}
+
+/** Admins only: the body (and its API calls) renders only for an admin. */
+export function AdminUserSessionsPage({ id }: { id: string }) {
+  return (
+    <AdminShell title="Sessions of a user" section="/admin/users">
+      <AdminUserSessionsBody id={id} />
     </AdminShell>
   );
 }

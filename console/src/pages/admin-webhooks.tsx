@@ -138,7 +138,7 @@ function CreateWebhookForm({ onCreated }: { onCreated: (secret: string) => void 
 }
 
 /** Webhooks: list, add (signing secret shown once), disable or enable, delete; their delivery logs. */
-export function AdminWebhooksPage() {
+function AdminWebhooksBody() {
   const hooks = useResource(() => unwrap(api.GET('/webhooks')), []);
   const [secret, setSecret] = useState<string | null>(null);
   const [dialog, setDialog] = useState<{ hook: Webhook; what: 'toggle' | 'delete' } | null>(null);
@@ -164,7 +164,7 @@ export function AdminWebhooksPage() {
     }
   };
   return (
-    <AdminShell title="Webhooks" section="/admin/webhooks">
+    <>
       {secret && <SecretOnce label="Webhook signing secret" secret={secret} onDone={() => setSecret(null)} />}
       <CreateWebhookForm
         onCreated={(s) => {
@@ -258,12 +258,12 @@ export function AdminWebhooksPage() {
               : 'Queued deliveries resume and the failure count resets.'}
         </p>
       </ConfirmDialog>
-    </AdminShell>
+    </>
   );
 }
 
 /** One webhook's delivery log, newest first, with redeliver. */
-export function AdminWebhookDeliveriesPage({ id }: { id: string }) {
+function AdminWebhookDeliveriesBody({ id }: { id: string }) {
   const { query } = useLocation();
   const cursor = query.get('cursor') ?? '';
   const path = { webhook_id: id };
@@ -295,13 +295,15 @@ export function AdminWebhookDeliveriesPage({ id }: { id: string }) {
   };
   const base = `/admin/webhooks/${encodeURIComponent(id)}`;
   return (
-    <AdminShell
-      title={hook.data ? `Deliveries of ${hook.data.name}` : 'Webhook deliveries'}
-      section="/admin/webhooks"
-    >
+    <>
       <p class="crumbs">
         <Link href="/admin/webhooks">Webhooks</Link> / {hook.data?.name ?? id}
       </p>
+      {hook.data && (
+        <p>
+          Deliveries of <strong>{hook.data.name}</strong> to <code>{hook.data.url_hint}</code>
+        </p>
+      )}
       {hook.state === 'error' && <ErrorView error={hook.error} title="Could not load the webhook" />}
       {error && <ErrorView error={error} title="Redelivery refused" />}
       <p role="status" class="muted">
@@ -368,6 +370,24 @@ export function AdminWebhookDeliveriesPage({ id }: { id: string }) {
           onNext={(next) => navigate(`${base}?cursor=${encodeURIComponent(next)}`)}
         />
       )}
+    </>
+  );
+}
+
+/** Admins only: the body (and its API calls) renders only for an admin. */
+export function AdminWebhooksPage() {
+  return (
+    <AdminShell title="Webhooks" section="/admin/webhooks">
+      <AdminWebhooksBody />
+    </AdminShell>
+  );
+}
+
+/** Admins only: the body (and its API calls) renders only for an admin. */
+export function AdminWebhookDeliveriesPage({ id }: { id: string }) {
+  return (
+    <AdminShell title="Webhook deliveries" section="/admin/webhooks">
+      <AdminWebhookDeliveriesBody id={id} />
     </AdminShell>
   );
 }
