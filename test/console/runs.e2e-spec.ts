@@ -128,13 +128,13 @@ browserSuite()('console in a browser: runs, a run, its artifacts', () => {
 
     // A phase changes through the API while the page is open: it shows without a reload.
     const phase2 = page.locator('li.phase', { hasText: 'Phase 2' });
-    expect(await phase2.locator('.badge').first().textContent()).toBe('queued');
+    expect(await phase2.locator('.pill').first().textContent()).toBe('queued');
     const reloads: string[] = [];
     page.on('framenavigated', (frame) => frame === page.mainFrame() && reloads.push(frame.url()));
     expect((await asExecutor(phasePath(runId, 'P2', 'update_status'), { state: 'EXECUTING' })).status).toBe(
       200,
     );
-    await phase2.locator('.badge', { hasText: 'executing' }).waitFor({ timeout: 5_000 });
+    await phase2.locator('.pill', { hasText: 'executing' }).waitFor({ timeout: 5_000 });
     expect(reloads).toEqual([]);
   });
 

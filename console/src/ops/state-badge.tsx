@@ -2,7 +2,7 @@ import { humanState, stateTone } from './shared';
 
 /** A state as a badge: text for everyone (colour is only a second cue). */
 export function StateBadge({ state }: { state: string }) {
-  return <span class={`badge ${stateTone(state)}`}>{humanState(state)}</span>;
+  return <span class={`pill ${stateTone(state)}`}>{humanState(state)}</span>;
 }
 
 /** A progress bar with its numbers in words (screen readers get the label and value). */

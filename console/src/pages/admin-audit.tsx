@@ -48,7 +48,7 @@ function Verification() {
       {result.state === 'error' && <ErrorView error={result.error} title="Could not verify the chain" />}
       {result.state === 'ready' && result.data.intact && (
         <p role="status">
-          <span class="badge tone-ok">Intact</span> {result.data.count.toLocaleString()} events verified{' '}
+          <span class="pill tone-ok">Intact</span> {result.data.count.toLocaleString()} events verified{' '}
           <Time iso={result.data.verified_at} />; head <code class="hash">{result.data.head_hash}</code>
         </p>
       )}

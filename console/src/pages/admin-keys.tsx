@@ -164,7 +164,7 @@ function AdminApiKeysBody() {
                   </td>
                   <td>{k.scopes.join(', ')}</td>
                   <td>
-                    <span class={`badge ${k.status === 'active' ? 'tone-ok' : 'tone-muted'}`}>
+                    <span class={`pill ${k.status === 'active' ? 'tone-ok' : 'tone-muted'}`}>
                       {k.status}
                     </span>
                   </td>

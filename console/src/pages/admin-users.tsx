@@ -149,7 +149,7 @@ function UserRow({
         </span>
       </td>
       <td>
-        <span class={`badge ${user.disabled ? 'tone-bad' : 'tone-ok'}`}>
+        <span class={`pill ${user.disabled ? 'tone-bad' : 'tone-ok'}`}>
           {user.disabled ? 'disabled' : 'enabled'}
         </span>
       </td>

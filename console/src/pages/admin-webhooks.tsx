@@ -204,7 +204,7 @@ function AdminWebhooksBody() {
                     <code>{h.url_hint}</code>
                   </td>
                   <td>
-                    <span class={`badge ${h.enabled ? 'tone-ok' : 'tone-bad'}`}>
+                    <span class={`pill ${h.enabled ? 'tone-ok' : 'tone-bad'}`}>
                       {h.enabled ? 'enabled' : 'disabled'}
                     </span>
                     {h.disabled_reason && <span class="muted"> {h.disabled_reason}</span>}
@@ -336,7 +336,7 @@ function AdminWebhookDeliveriesBody({ id }: { id: string }) {
                   <th scope="row">{d.event_type}</th>
                   <td>
                     <span
-                      class={`badge ${d.status === 'succeeded' ? 'tone-ok' : d.status === 'failed' ? 'tone-bad' : 'tone-busy'}`}
+                      class={`pill ${d.status === 'succeeded' ? 'tone-ok' : d.status === 'failed' ? 'tone-bad' : 'tone-busy'}`}
                     >
                       {d.status}
                     </span>

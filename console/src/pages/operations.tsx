@@ -85,7 +85,7 @@ function SwitchesSection({ data }: { data: Switches }) {
                     <code>{name}</code>
                   </th>
                   <td>
-                    <span class={`badge ${d.tone}`}>{d.state}</span>
+                    <span class={`pill ${d.tone}`}>{d.state}</span>
                   </td>
                   <td>{d.meaning}</td>
                 </tr>
@@ -132,7 +132,7 @@ function CredentialsSection({ providers }: { providers: Credential[] }) {
             <tr key={p.provider}>
               <th scope="row">{p.provider}</th>
               <td>
-                <span class={`badge ${HEALTH_TONE[p.status] ?? 'tone-muted'}`}>
+                <span class={`pill ${HEALTH_TONE[p.status] ?? 'tone-muted'}`}>
                   {p.status.replace(/_/g, ' ')}
                 </span>
               </td>

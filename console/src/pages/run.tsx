@@ -191,7 +191,7 @@ export function RunPage({ id }: { id: string }) {
         <ul class="plain">
           {issues.data.issues.map((issue) => (
             <li key={issue.issue_key}>
-              <span class={`badge ${issue.severity === 'major' ? 'tone-bad' : 'tone-idle'}`}>
+              <span class={`pill ${issue.severity === 'major' ? 'tone-bad' : 'tone-idle'}`}>
                 {issue.severity}
               </span>{' '}
               <strong>{issue.issue_key}</strong> ({issue.category}): {issue.description}{' '}
