@@ -48,7 +48,9 @@ browserSuite()('console in a browser: operations', () => {
     const row = (name: string) => switches.getByRole('row', { name: new RegExp(name) });
     expect(await row('AUTOPACK_ENABLE_TRADING_ORDERS').getByText('Tripped', { exact: true }).count()).toBe(1);
     expect(await row('AUTOPACK_ENABLE_ETSY_PUBLISH').getByText('Enabled', { exact: true }).count()).toBe(1);
-    expect(await row('AUTOPACK_EXTERNAL_ACTIONS_ENABLED').getByText('Enabled', { exact: true }).count()).toBe(1);
+    expect(await row('AUTOPACK_EXTERNAL_ACTIONS_ENABLED').getByText('Enabled', { exact: true }).count()).toBe(
+      1,
+    );
     expect(await row('AUTOPACK_SIDE_EFFECTS_DRY_RUN').getByText('Live', { exact: true }).count()).toBe(1);
     await page.getByText('$0.00 of $50.00').waitFor();
     await page.getByRole('progressbar', { name: 'Spend against the cap' }).waitFor();

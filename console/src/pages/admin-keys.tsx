@@ -164,9 +164,7 @@ function AdminApiKeysBody() {
                   </td>
                   <td>{k.scopes.join(', ')}</td>
                   <td>
-                    <span class={`pill ${k.status === 'active' ? 'tone-ok' : 'tone-muted'}`}>
-                      {k.status}
-                    </span>
+                    <span class={`pill ${k.status === 'active' ? 'tone-ok' : 'tone-muted'}`}>{k.status}</span>
                   </td>
                   <td>
                     <Time iso={k.last_used_at} />

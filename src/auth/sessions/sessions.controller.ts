@@ -45,7 +45,6 @@ import {
   sentCsrfHeader,
   setRefreshCookie,
 } from './refresh-cookie';
-import type { Session } from './session.entity';
 import { SessionsService } from './sessions.service';
 import type { SessionGrant } from './sessions.service';
 
