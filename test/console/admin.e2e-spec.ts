@@ -11,10 +11,10 @@ import {
   ensureConsoleBuilt,
   launchBrowser,
   newUserContext,
-  screenshots,
   seriousAxeViolations,
   signIn,
 } from './browser';
+import { checkBothWidths } from './widths';
 
 /** The admin pages in Chromium: audit and its chain, API keys, users and sessions, webhooks; and who may. */
 browserSuite()('console in a browser: admin', () => {
@@ -61,8 +61,7 @@ browserSuite()('console in a browser: admin', () => {
     expect(new URL(page.url()).searchParams.get('event_type')).toBe('no.such_event');
     await page.getByRole('button', { name: 'Clear' }).click();
     await page.getByRole('table', { name: 'Audit events, newest first' }).waitFor();
-    expect(await seriousAxeViolations(page)).toEqual([]);
-    await screenshots(page, 'admin-audit');
+    await checkBothWidths(page, 'admin-audit');
   });
 
   it('mints an API key whose secret is shown once, works, and is gone after a reload; then revokes it', async () => {
@@ -92,8 +91,7 @@ browserSuite()('console in a browser: admin', () => {
     await row.waitFor();
     expect(await page.getByRole('region', { name: 'New API key' }).count()).toBe(0);
     expect(await page.content()).not.toContain(secret);
-    expect(await seriousAxeViolations(page)).toEqual([]);
-    await screenshots(page, 'admin-api-keys');
+    await checkBothWidths(page, 'admin-api-keys');
 
     await row.getByRole('button', { name: 'Revoke executor-console-test' }).click();
     const dialog = page.getByRole('dialog', { name: 'Revoke the key executor-console-test?' });
@@ -114,8 +112,7 @@ browserSuite()('console in a browser: admin', () => {
     expect(created.body.users).toEqual(
       expect.arrayContaining([expect.objectContaining({ username: 'night-operator', role: 'operator' })]),
     );
-    expect(await seriousAxeViolations(page)).toEqual([]);
-    await screenshots(page, 'admin-users');
+    await checkBothWidths(page, 'admin-users');
 
     // Someone signed in elsewhere: the admin ends that session from the console.
     const target = await createUser(t, { role: 'operator' });
@@ -124,8 +121,7 @@ browserSuite()('console in a browser: admin', () => {
     await page.getByRole('link', { name: target.username }).click();
     await page.getByRole('heading', { name: 'Sessions of a user' }).waitFor();
     await page.getByText('test helper').waitFor();
-    expect(await seriousAxeViolations(page)).toEqual([]);
-    await screenshots(page, 'admin-user-sessions');
+    await checkBothWidths(page, 'admin-user-sessions');
     await page.getByRole('button', { name: `Revoke session ${target.sessionId.slice(0, 8)}` }).click();
     await page
       .getByRole('dialog', { name: 'Revoke this session?' })
@@ -150,8 +146,7 @@ browserSuite()('console in a browser: admin', () => {
       .getByRole('button', { name: 'Disable webhook' })
       .click();
     await row.getByText('disabled').waitFor();
-    expect(await seriousAxeViolations(page)).toEqual([]);
-    await screenshots(page, 'admin-webhooks');
+    await checkBothWidths(page, 'admin-webhooks');
     await row.getByRole('link', { name: 'ops-pager' }).click();
     await page.getByRole('heading', { name: 'Webhook deliveries' }).waitFor();
     await page.getByText('Deliveries of ops-pager').waitFor();
@@ -171,8 +166,7 @@ browserSuite()('console in a browser: admin', () => {
       await viewerPage.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' }).count(),
     ).toBe(0);
     expect(await viewerPage.getByLabel('Key name').count()).toBe(0);
-    expect(await seriousAxeViolations(viewerPage)).toEqual([]);
-    await screenshots(viewerPage, 'admin-viewer');
+    await checkBothWidths(viewerPage, 'admin-viewer');
     viewerErrors.expectNone();
     await viewerContext.close();
   });

@@ -9,10 +9,9 @@ import {
   ensureConsoleBuilt,
   launchBrowser,
   newUserContext,
-  screenshots,
-  seriousAxeViolations,
   signIn,
 } from './browser';
+import { checkBothWidths } from './widths';
 
 /** The operations page: switches and caps as configured, today's use, credential health. */
 browserSuite()('console in a browser: operations', () => {
@@ -60,8 +59,7 @@ browserSuite()('console in a browser: operations', () => {
     // Nothing here changes a switch: no control but Refresh.
     expect(await page.getByRole('main').getByRole('button').allTextContents()).toEqual(['Refresh']);
 
-    expect(await seriousAxeViolations(page)).toEqual([]);
-    await screenshots(page, 'operations');
+    await checkBothWidths(page, 'operations');
     errors.expectNone();
     await context.close();
   });

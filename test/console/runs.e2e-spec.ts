@@ -11,10 +11,9 @@ import {
   ensureConsoleBuilt,
   launchBrowser,
   newUserContext,
-  screenshots,
-  seriousAxeViolations,
   signIn,
 } from './browser';
+import { checkBothWidths } from './widths';
 
 const GITHUB_TOKEN = `${'ghp_'}${'Qm7Rt2'.repeat(6)}`;
 const PATCH =
@@ -73,8 +72,7 @@ browserSuite()('console in a browser: runs, a run, its artifacts', () => {
     // Newest first: the last run started is on top.
     await page.getByRole('link', { name: runIds[25], exact: true }).waitFor();
     expect(await page.getByRole('link', { name: runIds[0], exact: true }).count()).toBe(0);
-    expect(await seriousAxeViolations(page)).toEqual([]);
-    await screenshots(page, 'runs');
+    await checkBothWidths(page, 'runs');
 
     await page
       .getByRole('navigation', { name: 'Runs pages' })
@@ -123,8 +121,7 @@ browserSuite()('console in a browser: runs, a run, its artifacts', () => {
     expect(await diff.locator('.diff-add').allTextContents()).toEqual(['+const greeting = "hello";\n']);
     expect(await diff.locator('.diff-del').allTextContents()).toEqual(['-const greeting = "hi";\n']);
     await page.getByText('looks fine').waitFor();
-    expect(await seriousAxeViolations(page)).toEqual([]);
-    await screenshots(page, 'run');
+    await checkBothWidths(page, 'run');
 
     // A phase changes through the API while the page is open: it shows without a reload.
     const phase2 = page.locator('li.phase', { hasText: 'Phase 2' });
@@ -171,8 +168,7 @@ browserSuite()('console in a browser: runs, a run, its artifacts', () => {
     expect(await content.textContent()).not.toContain(GITHUB_TOKEN);
     expect(await content.locator('mark.redaction').allTextContents()).toEqual(['[REDACTED:github_token]']);
     await page.getByText(/Redacted: 1 secret was removed/).waitFor();
-    expect(await seriousAxeViolations(page)).toEqual([]);
-    await screenshots(page, 'artifacts');
+    await checkBothWidths(page, 'artifacts');
   });
 
   it('shows a viewer the API error with its request id for a run they may not see, and no controls', async () => {

@@ -154,7 +154,7 @@ function AdminAuditBody() {
       {events.data && events.data.events.length > 0 && (
         <>
           <div class="table-wrap">
-            <table class="list">
+            <table class="list stack-sm">
               <caption class="visually-hidden">Audit events, newest first</caption>
               <thead>
                 <tr>

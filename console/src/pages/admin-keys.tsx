@@ -140,7 +140,7 @@ function AdminApiKeysBody() {
       {keys.data && keys.data.api_keys.length === 0 && <Empty>No API key yet.</Empty>}
       {keys.data && keys.data.api_keys.length > 0 && (
         <div class="table-wrap">
-          <table class="list">
+          <table class="list stack-sm">
             <caption class="visually-hidden">API keys</caption>
             <thead>
               <tr>

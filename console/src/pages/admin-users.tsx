@@ -260,7 +260,7 @@ function AdminUsersBody() {
       {users.data && users.data.users.length === 0 && <Empty>No users.</Empty>}
       {users.data && users.data.users.length > 0 && (
         <div class="table-wrap">
-          <table class="list">
+          <table class="list stack-sm">
             <caption class="visually-hidden">Users</caption>
             <thead>
               <tr>

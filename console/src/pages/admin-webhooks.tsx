@@ -179,7 +179,7 @@ function AdminWebhooksBody() {
       {hooks.data && hooks.data.webhooks.length === 0 && <Empty>No webhook yet.</Empty>}
       {hooks.data && hooks.data.webhooks.length > 0 && (
         <div class="table-wrap">
-          <table class="list">
+          <table class="list stack-sm">
             <caption class="visually-hidden">Webhooks</caption>
             <thead>
               <tr>
@@ -316,7 +316,7 @@ function AdminWebhookDeliveriesBody({ id }: { id: string }) {
       {deliveries.data && deliveries.data.deliveries.length === 0 && <Empty>No delivery yet.</Empty>}
       {deliveries.data && deliveries.data.deliveries.length > 0 && (
         <div class="table-wrap">
-          <table class="list">
+          <table class="list stack-sm">
             <caption class="visually-hidden">Deliveries, newest first</caption>
             <thead>
               <tr>

@@ -67,7 +67,7 @@ function SwitchesSection({ data }: { data: Switches }) {
   return (
     <>
       <div class="table-wrap">
-        <table class="list">
+        <table class="list stack-sm">
           <caption class="visually-hidden">Kill switches</caption>
           <thead>
             <tr>
@@ -115,7 +115,7 @@ function CredentialsSection({ providers }: { providers: Credential[] }) {
   if (providers.length === 0) return <Empty>No provider credential is configured.</Empty>;
   return (
     <div class="table-wrap">
-      <table class="list">
+      <table class="list stack-sm">
         <caption class="visually-hidden">Provider credentials</caption>
         <thead>
           <tr>

@@ -126,7 +126,7 @@ export function RunsPage() {
             {runs.data.total === 1 ? '' : 's'}
           </p>
           <div class="table-wrap">
-            <table class="list">
+            <table class="list stack-sm">
               <caption class="visually-hidden">Runs, newest first</caption>
               <thead>
                 <tr>
@@ -144,10 +144,10 @@ export function RunsPage() {
                     <th scope="row">
                       <Link href={`/runs/${encodeURIComponent(run.id)}`}>{run.id}</Link>
                     </th>
-                    <td>
+                    <td data-label="State">
                       <StateBadge state={run.state} />
                     </td>
-                    <td>
+                    <td data-label="Phases">
                       <Progress
                         done={run.phases_completed}
                         total={run.phases_total}
@@ -155,14 +155,14 @@ export function RunsPage() {
                       />
                       {run.phases_failed > 0 && <span class="tone-bad"> {run.phases_failed} failed</span>}
                     </td>
-                    <td>
+                    <td data-label="Issues">
                       {run.major_issues_count} major, {run.minor_issues_count} minor
                     </td>
-                    <td>
+                    <td data-label="Tokens">
                       {run.tokens_used.toLocaleString()}
                       {run.token_cap ? ` / ${run.token_cap.toLocaleString()}` : ''}
                     </td>
-                    <td>
+                    <td data-label="Created">
                       <Time iso={run.created_at} />
                     </td>
                   </tr>
