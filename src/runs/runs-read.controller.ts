@@ -5,12 +5,14 @@ import { PublicRead } from '../auth/auth.decorators';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
 import { ErrorResponseDto } from '../http/error-response.dto';
+import { PhaseResultsDto } from './dto/phase-results.dto';
 import { RunErrorListDto, RunErrorSummaryDto } from './dto/run-errors.dto';
 import { RunIssueIndexDto } from './dto/run-issues.dto';
 import { RunListResponseDto } from './dto/run-list.dto';
 import { PageQueryDto, RunListQueryDto } from './dto/run-list-query.dto';
 import { RunProgressDto } from './dto/run-progress.dto';
 import { RunResponseDto } from './dto/run-response.dto';
+import { PhaseResultsService } from './phase-results.service';
 import { RunErrorsService } from './run-errors.service';
 import { RunIssuesService } from './run-issues.service';
 import { RunQueriesService } from './run-queries.service';
@@ -32,6 +34,7 @@ export class RunsReadController {
     private readonly queries: RunQueriesService,
     private readonly issues: RunIssuesService,
     private readonly errors: RunErrorsService,
+    private readonly results: PhaseResultsService,
   ) {}
 
   /** Runs, newest first (ties by id), with phase counts; filter by state and creation time. */
@@ -100,5 +103,21 @@ export class RunsReadController {
     @CurrentPrincipal() principal: Principal,
   ): Promise<RunErrorSummaryDto> {
     return this.errors.summary(runId, principal);
+  }
+
+  /** A phase's newest builder reports (with their patch) and auditor reviews, newest first. */
+  @Get(':run_id/phases/:phase_id/results')
+  @PublicRead()
+  @ApiOkResponse({ type: PhaseResultsDto })
+  @ApiNotFoundResponse({
+    description: 'No such run visible to the caller, or no such phase',
+    type: ErrorResponseDto,
+  })
+  phaseResults(
+    @IdParam('run_id') runId: string,
+    @IdParam('phase_id') phaseId: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<PhaseResultsDto> {
+    return this.results.phaseResults(runId, phaseId, principal);
   }
 }

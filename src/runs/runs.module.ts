@@ -5,6 +5,7 @@ import { ProjectIssuesController } from './project-issues.controller';
 import { RunErrorsService } from './run-errors.service';
 import { RunIssuesService } from './run-issues.service';
 import { RunOperatorWritesService } from './run-operator-writes.service';
+import { PhaseResultsService } from './phase-results.service';
 import { RunQueriesService } from './run-queries.service';
 import { RunStartService } from './run-start.service';
 import { RunsExecutorController } from './runs-executor.controller';
@@ -21,6 +22,7 @@ import { RunsReadController } from './runs-read.controller';
     RunIssuesService,
     RunErrorsService,
     RunOperatorWritesService,
+    PhaseResultsService,
   ],
   exports: [RunQueriesService, RunOperatorWritesService],
 })

@@ -34,9 +34,9 @@ import type { Principal } from '../principal';
 import {
   LogoutDto,
   RefreshDto,
-  SessionDto,
   SessionListDto,
   SessionTokenResponseDto,
+  toSessionDto,
 } from './dto/session.dto';
 import {
   clearRefreshCookie,
@@ -45,7 +45,6 @@ import {
   sentCsrfHeader,
   setRefreshCookie,
 } from './refresh-cookie';
-import type { Session } from './session.entity';
 import { SessionsService } from './sessions.service';
 import type { SessionGrant } from './sessions.service';
 
@@ -64,17 +63,6 @@ export function tokenResponse(grant: SessionGrant, includeRefreshToken: boolean)
     ...(includeRefreshToken ? { refresh_token: grant.refreshToken } : {}),
   };
 }
-
-const toSessionDto = (session: Session, currentId: string | undefined): SessionDto => ({
-  id: session.id,
-  method: session.method,
-  created_at: session.createdAt.toISOString(),
-  last_used_at: session.lastUsedAt.toISOString(),
-  expires_at: session.expiresAt.toISOString(),
-  user_agent: session.userAgent,
-  ip_address: session.ipAddress,
-  current: session.id === currentId,
-});
 
 /**
  * The refresh token a call presents: the body's (non-browser clients), else the cookie's, which only

@@ -6,6 +6,7 @@ import {
   Get,
   HttpCode,
   HttpStatus,
+  NotFoundException,
   ParseUUIDPipe,
   Patch,
   Post,
@@ -14,6 +15,7 @@ import {
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiTags,
@@ -24,7 +26,9 @@ import { UserAuth } from '../auth.decorators';
 import { CurrentPrincipal } from '../current-principal.decorator';
 import { PageQueryDto } from '../page-query.dto';
 import type { Principal } from '../principal';
-import { RevokedSessionsDto } from '../sessions/dto/session.dto';
+import { auditContextFor } from '../../audit/audit-context';
+import { RevokedSessionsDto, SessionListDto, toSessionDto } from '../sessions/dto/session.dto';
+import { SessionsService } from '../sessions/sessions.service';
 import {
   CreatedUserDto,
   CreateUserDto,
@@ -52,6 +56,7 @@ export class UsersController {
   constructor(
     private readonly users: UsersService,
     private readonly passwords: PasswordsService,
+    private readonly sessions: SessionsService,
   ) {}
 
   @Get()
@@ -128,5 +133,38 @@ export class UsersController {
     @CurrentPrincipal() actor: Principal,
   ): Promise<RevokedSessionsDto> {
     return { revoked: await this.users.revokeSessions(id.toLowerCase(), actor) };
+  }
+
+  /** A user's active sessions, newest first (where they are signed in), for an admin deciding what to end. */
+  @Get(':id/sessions')
+  @UserAuth('admin')
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  async listSessions(
+    @IdParam('id', 'uuid', new ParseUUIDPipe()) id: string,
+    @CurrentPrincipal() actor: Principal,
+  ): Promise<SessionListDto> {
+    const userId = id.toLowerCase();
+    if (!(await this.users.findById(userId))) throw new NotFoundException('No such user');
+    const sessions = await this.sessions.listActive(userId);
+    return { sessions: sessions.map((s) => toSessionDto(s, actor.sessionId)) };
+  }
+
+  /** Ends one session of a user (a lost laptop), audited as revoked by an admin; 404 if not active. */
+  @Delete(':id/sessions/:session_id')
+  @UserAuth('admin')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiNoContentResponse({ description: 'The session ended' })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such active session of this user' })
+  async revokeSession(
+    @IdParam('id', 'uuid', new ParseUUIDPipe()) id: string,
+    @IdParam('session_id', 'uuid', new ParseUUIDPipe()) sessionId: string,
+    @CurrentPrincipal() actor: Principal,
+  ): Promise<void> {
+    await this.sessions.revokeOne(
+      id.toLowerCase(),
+      sessionId.toLowerCase(),
+      'revoked_by_admin',
+      auditContextFor(actor),
+    );
   }
 }

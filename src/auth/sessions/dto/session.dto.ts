@@ -1,4 +1,5 @@
 import { IsBoolean, IsOptional, IsString, MaxLength } from 'class-validator';
+import type { Session } from '../session.entity';
 
 export class SessionTokenResponseDto {
   access_token: string;
@@ -39,6 +40,18 @@ export class SessionDto {
   /** True for the session of the access token making this request. */
   current: boolean;
 }
+
+/** A session as its user (or an admin) sees it; `current` marks the session making the request. */
+export const toSessionDto = (session: Session, currentId: string | undefined): SessionDto => ({
+  id: session.id,
+  method: session.method,
+  created_at: session.createdAt.toISOString(),
+  last_used_at: session.lastUsedAt.toISOString(),
+  expires_at: session.expiresAt.toISOString(),
+  user_agent: session.userAgent,
+  ip_address: session.ipAddress,
+  current: session.id === currentId,
+});
 
 export class SessionListDto {
   sessions: SessionDto[];

@@ -1,0 +1,393 @@
+import { useState } from 'preact/hooks';
+import { api, unwrap } from '../api/client';
+import { asApiError, type ApiError } from '../api/errors';
+import type { components } from '../api/schema';
+import { useResource } from '../api/use-resource';
+import { ConfirmDialog } from '../components/dialog';
+import { Pager } from '../components/pager';
+import { SecretOnce } from '../components/secret-once';
+import { Empty, ErrorView, Loading } from '../components/status';
+import { Time } from '../components/time';
+import { AdminShell } from '../ops/admin-shell';
+import { Link, navigate, useLocation } from '../router';
+import '../styles/ops.css';
+
+type Webhook = components['schemas']['WebhookDto'];
+type Kind = components['schemas']['CreateWebhookDto']['kind'];
+type EventType = components['schemas']['CreateWebhookDto']['event_types'][number];
+
+/** The event types a webhook can subscribe to (the contract's enum; docs/EVENTS.md). */
+const EVENT_TYPES: EventType[] = [
+  'action.proposed',
+  'action.approval_recorded',
+  'action.approved',
+  'action.rejected',
+  'action.claimed',
+  'action.claim_denied',
+  'action.completed',
+  'action.failed',
+  'action.outcome_unknown',
+  'action.reconciled',
+  'action.cancelled',
+  'action.expired',
+  'action.expiring',
+  'approval.requested',
+  'approval.decided',
+  'approval.expired',
+  'approval.expiring',
+  'governance_request.created',
+  'governance_request.decided',
+  'governance_request.expired',
+  'governance_request.expiring',
+  'run.started',
+  'run.state_changed',
+  'run.cancelled',
+  'run.token_cap_changed',
+  'run.issue_recorded',
+  'run.error_recorded',
+  'phase.state_changed',
+  'phase.builder_result_recorded',
+  'phase.auditor_result_recorded',
+  'credential.health_changed',
+  'webhook.disabled',
+];
+
+function CreateWebhookForm({ onCreated }: { onCreated: (secret: string) => void }) {
+  const [name, setName] = useState('');
+  const [kind, setKind] = useState<Kind>('standard');
+  const [url, setUrl] = useState('');
+  const [chat, setChat] = useState('');
+  const [types, setTypes] = useState<EventType[]>([
+    'action.proposed',
+    'approval.requested',
+    'governance_request.created',
+  ]);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const created = await unwrap(
+        api.POST('/webhooks', {
+          body: {
+            name: name.trim(),
+            kind,
+            url: url.trim(),
+            event_types: types,
+            ...(kind === 'telegram' ? { telegram_chat_id: chat.trim() } : {}),
+          },
+        }),
+      );
+      setName('');
+      setUrl('');
+      onCreated(created.secret);
+    } catch (caught) {
+      setError(asApiError(caught));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form class="stack panel" aria-labelledby="create-webhook-title" onSubmit={(e) => void submit(e)}>
+      <h2 id="create-webhook-title">Add a webhook</h2>
+      {error && <ErrorView error={error} title="The webhook was not created" />}
+      <label for="hook-name">Webhook name</label>
+      <input
+        id="hook-name"
+        required
+        maxLength={100}
+        value={name}
+        onInput={(e) => setName(e.currentTarget.value)}
+      />
+      <label for="hook-kind">Kind</label>
+      <select id="hook-kind" value={kind} onChange={(e) => setKind(e.currentTarget.value as Kind)}>
+        <option value="standard">standard (signed JSON)</option>
+        <option value="slack">Slack</option>
+        <option value="telegram">Telegram</option>
+      </select>
+      <label for="hook-url">URL</label>
+      <input id="hook-url" type="url" required value={url} onInput={(e) => setUrl(e.currentTarget.value)} />
+      {kind === 'telegram' && (
+        <>
+          <label for="hook-chat">Telegram chat id</label>
+          <input id="hook-chat" required value={chat} onInput={(e) => setChat(e.currentTarget.value)} />
+        </>
+      )}
+      <label for="hook-types">Event types</label>
+      <select
+        id="hook-types"
+        multiple
+        size={8}
+        onChange={(e) => setTypes(Array.from(e.currentTarget.selectedOptions, (o) => o.value as EventType))}
+      >
+        {EVENT_TYPES.map((t) => (
+          <option key={t} value={t} selected={types.includes(t)}>
+            {t}
+          </option>
+        ))}
+      </select>
+      <div>
+        <button type="submit" class="primary" disabled={busy || types.length === 0}>
+          Add webhook
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** Webhooks: list, add (signing secret shown once), disable or enable, delete; their delivery logs. */
+function AdminWebhooksBody() {
+  const hooks = useResource(() => unwrap(api.GET('/webhooks')), []);
+  const [secret, setSecret] = useState<string | null>(null);
+  const [dialog, setDialog] = useState<{ hook: Webhook; what: 'toggle' | 'delete' } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  const apply = async () => {
+    if (!dialog) return;
+    const path = { webhook_id: dialog.hook.id };
+    setBusy(true);
+    setError(null);
+    try {
+      if (dialog.what === 'delete') await unwrap(api.DELETE('/webhooks/{webhook_id}', { params: { path } }));
+      else
+        await unwrap(
+          api.PATCH('/webhooks/{webhook_id}', { params: { path }, body: { enabled: !dialog.hook.enabled } }),
+        );
+      hooks.reload();
+    } catch (caught) {
+      setError(asApiError(caught));
+    } finally {
+      setBusy(false);
+      setDialog(null);
+    }
+  };
+  return (
+    <>
+      {secret && <SecretOnce label="Webhook signing secret" secret={secret} onDone={() => setSecret(null)} />}
+      <CreateWebhookForm
+        onCreated={(s) => {
+          setSecret(s);
+          hooks.reload();
+        }}
+      />
+      <h2>Webhooks</h2>
+      {error && <ErrorView error={error} title="The change was refused" />}
+      {hooks.state === 'error' && <ErrorView error={hooks.error} title="Could not load webhooks" />}
+      {hooks.state === 'loading' && !hooks.data && <Loading what="webhooks" />}
+      {hooks.data && hooks.data.webhooks.length === 0 && <Empty>No webhook yet.</Empty>}
+      {hooks.data && hooks.data.webhooks.length > 0 && (
+        <div class="table-wrap">
+          <table class="list stack-sm">
+            <caption class="visually-hidden">Webhooks</caption>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Kind</th>
+                <th scope="col">Target</th>
+                <th scope="col">Status</th>
+                <th scope="col">Events</th>
+                <th scope="col">
+                  <span class="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {hooks.data.webhooks.map((h) => (
+                <tr key={h.id}>
+                  <th scope="row">
+                    <Link href={`/admin/webhooks/${encodeURIComponent(h.id)}`}>{h.name}</Link>
+                  </th>
+                  <td>{h.kind}</td>
+                  <td>
+                    <code>{h.url_hint}</code>
+                  </td>
+                  <td>
+                    <span class={`pill ${h.enabled ? 'tone-ok' : 'tone-bad'}`}>
+                      {h.enabled ? 'enabled' : 'disabled'}
+                    </span>
+                    {h.disabled_reason && <span class="muted"> {h.disabled_reason}</span>}
+                    {h.consecutive_failures > 0 && (
+                      <span class="muted"> ({h.consecutive_failures} failures)</span>
+                    )}
+                  </td>
+                  <td>{h.event_types.length}</td>
+                  <td class="row">
+                    <button type="button" onClick={() => setDialog({ hook: h, what: 'toggle' })}>
+                      {h.enabled ? 'Disable' : 'Enable'} {h.name}
+                    </button>
+                    <button
+                      type="button"
+                      class="danger"
+                      onClick={() => setDialog({ hook: h, what: 'delete' })}
+                    >
+                      Delete {h.name}
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <ConfirmDialog
+        open={dialog !== null}
+        title={
+          dialog?.what === 'delete'
+            ? `Delete the webhook ${dialog.hook.name}?`
+            : `${dialog?.hook.enabled ? 'Disable' : 'Enable'} the webhook ${dialog?.hook.name ?? ''}?`
+        }
+        confirmLabel={
+          dialog?.what === 'delete'
+            ? 'Delete webhook'
+            : dialog?.hook.enabled
+              ? 'Disable webhook'
+              : 'Enable webhook'
+        }
+        danger={dialog?.what === 'delete'}
+        busy={busy}
+        onClose={() => setDialog(null)}
+        onConfirm={() => void apply()}
+      >
+        <p>
+          {dialog?.what === 'delete'
+            ? 'Its delivery log goes with it. This cannot be undone.'
+            : dialog?.hook.enabled
+              ? 'Deliveries queue up until it is enabled again.'
+              : 'Queued deliveries resume and the failure count resets.'}
+        </p>
+      </ConfirmDialog>
+    </>
+  );
+}
+
+/** One webhook's delivery log, newest first, with redeliver. */
+function AdminWebhookDeliveriesBody({ id }: { id: string }) {
+  const { query } = useLocation();
+  const cursor = query.get('cursor') ?? '';
+  const path = { webhook_id: id };
+  const hook = useResource(() => unwrap(api.GET('/webhooks/{webhook_id}', { params: { path } })), [id]);
+  const deliveries = useResource(
+    () =>
+      unwrap(
+        api.GET('/webhooks/{webhook_id}/deliveries', {
+          params: { path, query: { limit: 50, ...(cursor ? { cursor } : {}) } },
+        }),
+      ),
+    [id, cursor],
+  );
+  const [error, setError] = useState<ApiError | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const redeliver = async (deliveryId: string) => {
+    setError(null);
+    try {
+      await unwrap(
+        api.POST('/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver', {
+          params: { path: { webhook_id: id, delivery_id: deliveryId } },
+        }),
+      );
+      setDone('Queued for redelivery.');
+      deliveries.reload();
+    } catch (caught) {
+      setError(asApiError(caught));
+    }
+  };
+  const base = `/admin/webhooks/${encodeURIComponent(id)}`;
+  return (
+    <>
+      <p class="crumbs">
+        <Link href="/admin/webhooks">Webhooks</Link> / {hook.data?.name ?? id}
+      </p>
+      {hook.data && (
+        <p>
+          Deliveries of <strong>{hook.data.name}</strong> to <code>{hook.data.url_hint}</code>
+        </p>
+      )}
+      {hook.state === 'error' && <ErrorView error={hook.error} title="Could not load the webhook" />}
+      {error && <ErrorView error={error} title="Redelivery refused" />}
+      <p role="status" class="muted">
+        {done}
+      </p>
+      {deliveries.state === 'error' && (
+        <ErrorView error={deliveries.error} title="Could not load deliveries" />
+      )}
+      {deliveries.state === 'loading' && !deliveries.data && <Loading what="deliveries" />}
+      {deliveries.data && deliveries.data.deliveries.length === 0 && <Empty>No delivery yet.</Empty>}
+      {deliveries.data && deliveries.data.deliveries.length > 0 && (
+        <div class="table-wrap">
+          <table class="list stack-sm">
+            <caption class="visually-hidden">Deliveries, newest first</caption>
+            <thead>
+              <tr>
+                <th scope="col">Event</th>
+                <th scope="col">Status</th>
+                <th scope="col">Attempts</th>
+                <th scope="col">Last answer</th>
+                <th scope="col">Created</th>
+                <th scope="col">
+                  <span class="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {deliveries.data.deliveries.map((d) => (
+                <tr key={d.id}>
+                  <th scope="row">{d.event_type}</th>
+                  <td>
+                    <span
+                      class={`pill ${d.status === 'succeeded' ? 'tone-ok' : d.status === 'failed' ? 'tone-bad' : 'tone-busy'}`}
+                    >
+                      {d.status}
+                    </span>
+                  </td>
+                  <td>{d.attempts}</td>
+                  <td>
+                    {d.last_status_code ?? ''} {d.last_error ?? ''}
+                  </td>
+                  <td>
+                    <Time iso={d.created_at} />
+                  </td>
+                  <td>
+                    {(d.status === 'failed' || d.status === 'succeeded') && (
+                      <button type="button" onClick={() => void redeliver(d.id)}>
+                        Redeliver {d.event_type} {d.id.slice(0, 8)}
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {deliveries.data && (
+        <Pager
+          label="Delivery pages"
+          nextCursor={deliveries.data.next_cursor}
+          atFirst={!cursor}
+          onFirst={() => navigate(base)}
+          onNext={(next) => navigate(`${base}?cursor=${encodeURIComponent(next)}`)}
+        />
+      )}
+    </>
+  );
+}
+
+/** Admins only: the body (and its API calls) renders only for an admin. */
+export function AdminWebhooksPage() {
+  return (
+    <AdminShell title="Webhooks" section="/admin/webhooks">
+      <AdminWebhooksBody />
+    </AdminShell>
+  );
+}
+
+/** Admins only: the body (and its API calls) renders only for an admin. */
+export function AdminWebhookDeliveriesPage({ id }: { id: string }) {
+  return (
+    <AdminShell title="Webhook deliveries" section="/admin/webhooks">
+      <AdminWebhookDeliveriesBody id={id} />
+    </AdminShell>
+  );
+}
