@@ -431,7 +431,7 @@ async function gracefulStop(topology, headers, artifact) {
         const tail = state.log.trimEnd().split('\n').slice(-6).map((line) => line.slice(0, 240)).join(' | ');
         problems.push(`${state.name} exited ${state.exit}${state.exit === 137 ? ' (SIGKILL)' : ''}; its last lines: ${tail}`);
       }
-      if (!/SIGTERM received, shutting down/.test(state.log)) problems.push(`${state.name} never logged its SIGTERM shutdown`);
+      if (!/SIGTERM received: shutting down/.test(state.log)) problems.push(`${state.name} never logged its SIGTERM shutdown`);
     }
     if (seconds > 12) problems.push(`stopping took ${seconds.toFixed(1)} s`);
     say(`  stop took ${seconds.toFixed(1)} s; in-flight read: ${JSON.stringify(read)}`);

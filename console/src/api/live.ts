@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from './client';
 
 /** One event of the stream (docs/EVENTS.md): its type, subject and run. */
@@ -12,8 +12,20 @@ export interface LiveEvent {
 
 type Listener = (event: LiveEvent) => void;
 
+/** Whether the stream is open: pages that update live say so (and say when they are catching up). */
+export type LiveStatus = 'connecting' | 'live' | 'reconnecting';
+
 /** Every event type the console reacts to (EventSource delivers named events only to their listeners). */
 const TYPES = [
+  'run.started',
+  'run.state_changed',
+  'run.cancelled',
+  'run.token_cap_changed',
+  'run.issue_recorded',
+  'run.error_recorded',
+  'phase.state_changed',
+  'phase.builder_result_recorded',
+  'phase.auditor_result_recorded',
   'approval.requested',
   'approval.decided',
   'approval.expired',
@@ -42,6 +54,13 @@ let source: EventSource | null = null;
 let lastId: string | undefined;
 let retry: ReturnType<typeof setTimeout> | undefined;
 let backoffMs = 500;
+let status: LiveStatus = 'connecting';
+const statusListeners = new Set<(status: LiveStatus) => void>();
+
+function setStatus(next: LiveStatus): void {
+  status = next;
+  statusListeners.forEach((listener) => listener(next));
+}
 
 /**
  * One stream for the whole console, open while anyone listens. EventSource cannot send a bearer token, so
@@ -62,6 +81,7 @@ async function connect(): Promise<void> {
     source = stream;
     stream.onopen = () => {
       backoffMs = 500;
+      setStatus('live');
     };
     const deliver = (message: MessageEvent<string>) => {
       if (message.lastEventId) lastId = message.lastEventId;
@@ -86,6 +106,7 @@ async function connect(): Promise<void> {
 function scheduleReconnect(): void {
   clearTimeout(retry);
   if (listeners.size === 0) return;
+  setStatus('reconnecting');
   retry = setTimeout(() => void connect(), backoffMs);
   backoffMs = Math.min(backoffMs * 2, 15_000);
 }
@@ -99,6 +120,7 @@ function subscribe(listener: Listener): () => void {
       clearTimeout(retry);
       source?.close();
       source = null;
+      setStatus('connecting');
     }
   };
 }
@@ -119,4 +141,15 @@ export function useLiveReload(filter: (event: LiveEvent) => boolean, reload: () 
     clearTimeout(timer.current);
     timer.current = setTimeout(reload, 150);
   });
+}
+
+/** The shared stream's state, for a page that tells its reader whether it is live. */
+export function useLiveStatus(): LiveStatus {
+  const [current, setCurrent] = useState(status);
+  useEffect(() => {
+    statusListeners.add(setCurrent);
+    setCurrent(status);
+    return () => void statusListeners.delete(setCurrent);
+  }, []);
+  return current;
 }

@@ -29,6 +29,7 @@ export function InboxPage() {
   const now = useNow();
   useLiveReload((event) => RELEVANT.test(event.type), inbox.reload);
 
+  const [bulkResult, setBulkResult] = useState<string | null>(null);
   const count = inbox.data?.total;
   useEffect(() => {
     document.title = count === undefined ? 'Inbox · Autopack' : `(${count}) Inbox · Autopack`;
@@ -53,8 +54,20 @@ export function InboxPage() {
         (inbox.data.items.length === 0 ? (
           <Empty>Nothing is waiting for you{kind || runId ? ' with these filters' : ''}.</Empty>
         ) : (
-          <InboxTable items={inbox.data.items} total={inbox.data.total} now={now} onChanged={inbox.reload} />
+          <InboxTable
+            items={inbox.data.items}
+            total={inbox.data.total}
+            now={now}
+            onChanged={inbox.reload}
+            onBulkDone={setBulkResult}
+          />
         ))}
+      {/* Here, not in the bulk form: rejecting the last items empties the inbox and unmounts the form. */}
+      {bulkResult && (
+        <p role="status" aria-live="polite">
+          {bulkResult}
+        </p>
+      )}
     </>
   );
 }
@@ -109,11 +122,13 @@ function InboxTable({
   total,
   now,
   onChanged,
+  onBulkDone,
 }: {
   items: InboxItem[];
   total: number;
   now: number;
   onChanged: () => void;
+  onBulkDone: (result: string) => void;
 }) {
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const decidable = items.filter((item) => item.may_decide);
@@ -213,8 +228,10 @@ function InboxTable({
       </div>
       <BulkReject
         items={items.filter((item) => chosen.includes(item.id))}
-        onDone={() => {
+        onStart={() => onBulkDone('')}
+        onDone={(result) => {
           setSelected(new Set());
+          onBulkDone(result);
           onChanged();
         }}
       />
@@ -223,17 +240,24 @@ function InboxTable({
 }
 
 /** Rejects the selected items with one reason: one call per item, each audited by its own route. */
-function BulkReject({ items, onDone }: { items: InboxItem[]; onDone: () => void }) {
+function BulkReject({
+  items,
+  onStart,
+  onDone,
+}: {
+  items: InboxItem[];
+  onStart: () => void;
+  onDone: (result: string) => void;
+}) {
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
   const [failures, setFailures] = useState<Array<{ item: InboxItem; error: ApiError }>>([]);
-  const [done, setDone] = useState<string | null>(null);
 
   const submit = async (event: Event) => {
     event.preventDefault();
     if (items.length === 0 || !reason.trim()) return;
     setBusy(true);
-    setDone(null);
+    onStart();
     const failed: Array<{ item: InboxItem; error: ApiError }> = [];
     for (const item of items) {
       try {
@@ -243,10 +267,9 @@ function BulkReject({ items, onDone }: { items: InboxItem[]; onDone: () => void 
       }
     }
     setFailures(failed);
-    setDone(`Rejected ${items.length - failed.length} of ${items.length}.`);
     setBusy(false);
     if (failed.length === 0) setReason('');
-    onDone();
+    onDone(`Rejected ${items.length - failed.length} of ${items.length}.`);
   };
 
   return (
@@ -266,11 +289,6 @@ function BulkReject({ items, onDone }: { items: InboxItem[]; onDone: () => void 
           {busy ? 'Rejecting…' : `Reject ${items.length} selected`}
         </button>
       </div>
-      {done && (
-        <p role="status" aria-live="polite">
-          {done}
-        </p>
-      )}
       {failures.map(({ item, error }) => (
         <ErrorView key={item.id} error={error} title={`Could not reject “${item.summary}”`} />
       ))}

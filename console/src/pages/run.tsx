@@ -1,7 +1,7 @@
 import { useRef, useState } from 'preact/hooks';
 import { api, unwrap } from '../api/client';
 import { asApiError, type ApiError } from '../api/errors';
-import { useEventStream } from '../api/event-stream';
+import { useLiveEvents, useLiveStatus } from '../api/live';
 import { mayOperate, useMe } from '../api/use-me';
 import { useResource } from '../api/use-resource';
 import type { components } from '../api/schema';
@@ -75,7 +75,9 @@ export function RunPage({ id }: { id: string }) {
   }, [id]);
 
   // Several events usually come together (a phase state and its run state): one reload for the burst.
-  const stream = useEventStream({ runId: id, types: LIVE_TYPES }, (event) => {
+  const stream = useLiveStatus();
+  useLiveEvents((event) => {
+    if (event.run_id !== id || !LIVE_TYPES.includes(event.type)) return;
     clearTimeout(pending.current);
     pending.current = setTimeout(() => {
       run.reload();
