@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from './client';
+import { EVENT_TYPES } from './event-types';
 
 /** One event of the stream (docs/EVENTS.md): its type, subject and run. */
 export interface LiveEvent {
@@ -14,40 +15,6 @@ type Listener = (event: LiveEvent) => void;
 
 /** Whether the stream is open: pages that update live say so (and say when they are catching up). */
 export type LiveStatus = 'connecting' | 'live' | 'reconnecting';
-
-/** Every event type the console reacts to (EventSource delivers named events only to their listeners). */
-const TYPES = [
-  'run.started',
-  'run.state_changed',
-  'run.cancelled',
-  'run.token_cap_changed',
-  'run.issue_recorded',
-  'run.error_recorded',
-  'phase.state_changed',
-  'phase.builder_result_recorded',
-  'phase.auditor_result_recorded',
-  'approval.requested',
-  'approval.decided',
-  'approval.expired',
-  'approval.expiring',
-  'governance_request.created',
-  'governance_request.decided',
-  'governance_request.expired',
-  'governance_request.expiring',
-  'action.proposed',
-  'action.approval_recorded',
-  'action.approved',
-  'action.rejected',
-  'action.claimed',
-  'action.claim_denied',
-  'action.completed',
-  'action.failed',
-  'action.outcome_unknown',
-  'action.reconciled',
-  'action.cancelled',
-  'action.expired',
-  'action.expiring',
-];
 
 const listeners = new Set<Listener>();
 let source: EventSource | null = null;
@@ -92,7 +59,8 @@ async function connect(): Promise<void> {
         // Not JSON: nothing a page could use.
       }
     };
-    for (const type of TYPES) stream.addEventListener(type, deliver as EventListener);
+    // EventSource delivers named events only to their listeners: one per type.
+    for (const type of EVENT_TYPES) stream.addEventListener(type, deliver as EventListener);
     stream.onerror = () => {
       stream.close();
       if (source === stream) source = null;

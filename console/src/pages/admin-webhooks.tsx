@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, unwrap } from '../api/client';
 import { asApiError, type ApiError } from '../api/errors';
+import { EVENT_TYPES, type EventType } from '../api/event-types';
 import type { components } from '../api/schema';
 import { useResource } from '../api/use-resource';
 import { ConfirmDialog } from '../components/dialog';
@@ -14,43 +15,6 @@ import '../styles/ops.css';
 
 type Webhook = components['schemas']['WebhookDto'];
 type Kind = components['schemas']['CreateWebhookDto']['kind'];
-type EventType = components['schemas']['CreateWebhookDto']['event_types'][number];
-
-/** The event types a webhook can subscribe to (the contract's enum; docs/EVENTS.md). */
-const EVENT_TYPES: EventType[] = [
-  'action.proposed',
-  'action.approval_recorded',
-  'action.approved',
-  'action.rejected',
-  'action.claimed',
-  'action.claim_denied',
-  'action.completed',
-  'action.failed',
-  'action.outcome_unknown',
-  'action.reconciled',
-  'action.cancelled',
-  'action.expired',
-  'action.expiring',
-  'approval.requested',
-  'approval.decided',
-  'approval.expired',
-  'approval.expiring',
-  'governance_request.created',
-  'governance_request.decided',
-  'governance_request.expired',
-  'governance_request.expiring',
-  'run.started',
-  'run.state_changed',
-  'run.cancelled',
-  'run.token_cap_changed',
-  'run.issue_recorded',
-  'run.error_recorded',
-  'phase.state_changed',
-  'phase.builder_result_recorded',
-  'phase.auditor_result_recorded',
-  'credential.health_changed',
-  'webhook.disabled',
-];
 
 function CreateWebhookForm({ onCreated }: { onCreated: (secret: string) => void }) {
   const [name, setName] = useState('');
