@@ -181,6 +181,10 @@ build_start=$SECONDS
 (cd "$STAGE" && podman-compose -p autopack-ci-dev -f docker/docker-compose.yml build >"$WORK/build.log" 2>&1) ||
   { tail -40 "$WORK/build.log"; die "building docker/Dockerfile failed"; }
 build_seconds=$((SECONDS - build_start))
+# The production topology runs the very same image. Without this, its `up` would build only when no
+# `autopack-ci-prod_backend` image exists yet, and on a machine that kept one from an earlier run it would
+# check yesterday's code.
+podman tag autopack-ci-dev_backend:latest autopack-ci-prod_backend:latest
 say "built docker/Dockerfile in ${build_seconds} s (layer cache: $(grep -c 'Using cache' "$WORK/build.log" || true) steps reused)"
 
 # --- 5. Both topologies, checked from the outside ---------------------------------------------------------
