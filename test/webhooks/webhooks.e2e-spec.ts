@@ -170,7 +170,15 @@ describe('webhooks: signed, retried, logged, admin-managed', () => {
     const hook = await create();
     receiver.respond = (res) => res.writeHead(204).end();
     for (let i = 0; i < 3; i++) await startRun();
-    const [oldSettled, oldPending, recent] = await settle(hook.id, 3);
+    await receiver.waitFor(3);
+    // Received is not yet recorded: wait until the dispatcher has written all three answers.
+    let log = await settle(hook.id, 3);
+    for (const deadline = Date.now() + 10_000; log.some((d) => d.status !== 'succeeded');) {
+      if (Date.now() > deadline) throw new Error(`deliveries did not succeed: ${JSON.stringify(log)}`);
+      await new Promise((r) => setTimeout(r, 25));
+      log = await settle(hook.id, 3);
+    }
+    const [oldSettled, oldPending, recent] = log;
     expect([oldSettled, oldPending, recent].map((d) => d.status)).toEqual([
       'succeeded',
       'succeeded',
