@@ -1,8 +1,8 @@
 import { useState } from 'preact/hooks';
 import { api, unwrap } from '../api/client';
-import { asApiError, type ApiError } from '../api/errors';
 import type { components } from '../api/schema';
 import { useResource } from '../api/use-resource';
+import { useWrite } from '../api/use-write';
 import { ConfirmDialog } from '../components/dialog';
 import { Pager } from '../components/pager';
 import { SecretOnce } from '../components/secret-once';
@@ -29,13 +29,10 @@ function MintForm({ onMinted }: { onMinted: (secret: string) => void }) {
   const [name, setName] = useState('');
   const [scopes, setScopes] = useState<Scope[]>(['runs:read', 'runs:write']);
   const [expires, setExpires] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
+  const { busy, error, run } = useWrite();
   const submit = async (event: Event) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const expiresAt = expires ? new Date(expires).toISOString() : undefined;
       const created = await unwrap(
         api.POST('/api/auth/api-keys', {
@@ -44,11 +41,7 @@ function MintForm({ onMinted }: { onMinted: (secret: string) => void }) {
       );
       setName('');
       onMinted(created.key);
-    } catch (caught) {
-      setError(asApiError(caught));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <form class="stack panel" aria-labelledby="mint-title" onSubmit={(e) => void submit(e)}>
@@ -109,20 +102,13 @@ function AdminApiKeysBody() {
   );
   const [secret, setSecret] = useState<string | null>(null);
   const [revoking, setRevoking] = useState<ApiKey | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
+  const { busy, error, run } = useWrite();
   const revoke = async (key: ApiKey) => {
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await unwrap(api.DELETE('/api/auth/api-keys/{id}', { params: { path: { id: key.id } } }));
       keys.reload();
-    } catch (caught) {
-      setError(asApiError(caught));
-    } finally {
-      setBusy(false);
-      setRevoking(null);
-    }
+    });
+    setRevoking(null);
   };
   return (
     <>

@@ -1,9 +1,9 @@
 import { useState } from 'preact/hooks';
 import { api, unwrap } from '../api/client';
-import { asApiError, type ApiError } from '../api/errors';
 import type { components } from '../api/schema';
 import { useMe } from '../api/use-me';
 import { useResource } from '../api/use-resource';
+import { useWrite } from '../api/use-write';
 import { ConfirmDialog } from '../components/dialog';
 import { Pager } from '../components/pager';
 import { SecretOnce } from '../components/secret-once';
@@ -16,26 +16,6 @@ import '../styles/ops.css';
 type User = components['schemas']['UserDto'];
 type Role = User['role'];
 const ROLES: Role[] = ['viewer', 'operator', 'admin'];
-
-/** Runs one admin write, keeping its error for display; true when it succeeded. */
-function useWrite() {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
-  const run = async (write: () => Promise<unknown>): Promise<boolean> => {
-    setBusy(true);
-    setError(null);
-    try {
-      await write();
-      return true;
-    } catch (caught) {
-      setError(asApiError(caught));
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  };
-  return { busy, error, run };
-}
 
 function CreateUserForm({ onCreated }: { onCreated: (link: string | null) => void }) {
   const [username, setUsername] = useState('');

@@ -4,6 +4,7 @@ import { asApiError, type ApiError } from '../api/errors';
 import { EVENT_TYPES, type EventType } from '../api/event-types';
 import type { components } from '../api/schema';
 import { useResource } from '../api/use-resource';
+import { useWrite } from '../api/use-write';
 import { ConfirmDialog } from '../components/dialog';
 import { Pager } from '../components/pager';
 import { SecretOnce } from '../components/secret-once';
@@ -26,13 +27,10 @@ function CreateWebhookForm({ onCreated }: { onCreated: (secret: string) => void 
     'approval.requested',
     'governance_request.created',
   ]);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
+  const { busy, error, run } = useWrite();
   const submit = async (event: Event) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const created = await unwrap(
         api.POST('/webhooks', {
           body: {
@@ -47,11 +45,7 @@ function CreateWebhookForm({ onCreated }: { onCreated: (secret: string) => void 
       setName('');
       setUrl('');
       onCreated(created.secret);
-    } catch (caught) {
-      setError(asApiError(caught));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <form class="stack panel" aria-labelledby="create-webhook-title" onSubmit={(e) => void submit(e)}>
@@ -106,26 +100,19 @@ function AdminWebhooksBody() {
   const hooks = useResource(() => unwrap(api.GET('/webhooks')), []);
   const [secret, setSecret] = useState<string | null>(null);
   const [dialog, setDialog] = useState<{ hook: Webhook; what: 'toggle' | 'delete' } | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
+  const { busy, error, run } = useWrite();
   const apply = async () => {
     if (!dialog) return;
     const path = { webhook_id: dialog.hook.id };
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       if (dialog.what === 'delete') await unwrap(api.DELETE('/webhooks/{webhook_id}', { params: { path } }));
       else
         await unwrap(
           api.PATCH('/webhooks/{webhook_id}', { params: { path }, body: { enabled: !dialog.hook.enabled } }),
         );
       hooks.reload();
-    } catch (caught) {
-      setError(asApiError(caught));
-    } finally {
-      setBusy(false);
-      setDialog(null);
-    }
+    });
+    setDialog(null);
   };
   return (
     <>
