@@ -1,7 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { LoggerModule } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { ArtifactsModule } from './artifacts/artifacts.module';
 import { AuditModule } from './audit/audit.module';
@@ -24,7 +23,7 @@ import { WebhooksModule } from './webhooks/webhooks.module';
 import { HealthModule } from './health/health.module';
 import { ObservabilityModule } from './observability/observability.module';
 import { DashboardModule, modelCatalogProvider } from './dashboard/dashboard.module';
-import { loggerParams } from './http/logging';
+import { LoggingModule } from './http/logging';
 import { PrincipalThrottlerGuard } from './rate-limit/principal-throttler.guard';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { RunsModule } from './runs/runs.module';
@@ -52,7 +51,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggerModule.forRoot(loggerParams(config)),
+        LoggingModule.forRoot(config),
         TypeOrmModule.forRootAsync({
           useFactory: () => {
             if (!config.databaseUrl) throw new Error('AppModule needs a database URL (see openDatabase)');

@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { Logger } from 'nestjs-pino';
 import { relative } from 'node:path';
 import { AppModule, validateStartFiles } from './app.module';
 import { loadOrCreateDevInstanceKey, loadOrCreateDevJwtKeys } from './auth/instance-key';
@@ -11,6 +10,7 @@ import { loadConfig, PROJECT_ROOT } from './config/load-config';
 import { DatabaseStartError } from './database/database-start-error';
 import { openDatabase, OpenedDatabase } from './database/open-database';
 import { configureHttp, NEST_APP_OPTIONS } from './http/configure-http';
+import { AppLogger } from './http/logging';
 import { installGracefulShutdown } from './lifecycle/graceful-shutdown';
 import { EventStreamsService } from './events/event-streams.service';
 
@@ -57,8 +57,7 @@ async function serve(
 ): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), NEST_APP_OPTIONS);
   configureHttp(app, config);
-  const logger = app.get(Logger);
-  logger.log({ config: config.summary() }, 'configuration');
+  app.get(AppLogger).pino.info({ config: config.summary() }, 'configuration');
 
   installGracefulShutdown({
     app,

@@ -51,6 +51,13 @@ describe('HTTP basics (src/http/)', () => {
     expect(res.status).toBe(422);
   });
 
+  it('answers with Cache-Control: no-store and without an automatic ETag', async () => {
+    const res = await request(t.http).get('/probe/read?limit=7').set('X-API-Key', TEST_INSTANCE_KEY);
+    expect(res.status).toBe(200);
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.headers.etag).toBeUndefined();
+  });
+
   it('answers invalid query parameters with 400 and detail', async () => {
     const res = await request(t.http).get('/probe/read?limit=1000').set('X-API-Key', TEST_INSTANCE_KEY);
     expect(res.status).toBe(400);

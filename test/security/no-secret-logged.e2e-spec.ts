@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PinoLogger } from 'nestjs-pino';
 import request from 'supertest';
+import { AppLogger } from '../../src/http/logging';
 import { createTestApp, TEST_INSTANCE_KEY, TestApp } from '../helpers/app';
 import { createUser, mintApiKey } from '../helpers/identity';
 import { findSecrets } from '../log-scan';
@@ -61,9 +61,9 @@ describe('no secret is ever logged', () => {
 
   it('finds a secret that does reach the log, masked in its report', async () => {
     const key = await mintApiKey(t, ['runs:read']);
-    const logger = await t.app.resolve(PinoLogger);
-    logger.info(`careless line with ${key.key}`);
-    logger.info(
+    const logger = t.app.get(AppLogger);
+    logger.log(`careless line with ${key.key}`);
+    logger.log(
       { password: 'redacted-by-pino-1234', nested: { client_secret: 'redacted-by-pino-5678' } },
       'fields',
     );
