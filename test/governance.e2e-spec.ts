@@ -138,6 +138,26 @@ describe('governance: approval requests (legacy executor flow)', () => {
     expect(event.actor_id).toBe('system:approval-expiry');
   });
 
+  it('leaves an overdue request out of the pending list without writing; a read by id records the timeout', async () => {
+    const { body } = await ask();
+    const pendingIds = async () =>
+      (await request(t.http).get('/approval/pending').set(executor.headers)).body.approvals.map(
+        (a: { approval_id: string }) => a.approval_id,
+      );
+    expect(await pendingIds()).toContain(body.approval_id);
+    await ds.query(`UPDATE approval_requests SET expires_at = now() - interval '1 second' WHERE id = $1`, [
+      body.approval_id,
+    ]);
+    expect(await pendingIds()).not.toContain(body.approval_id);
+    // The list read wrote nothing: the row is still as the expiry left it until a sweep or a read by id.
+    const [row] = await ds.query(`SELECT status FROM approval_requests WHERE id = $1`, [body.approval_id]);
+    expect(row.status).toBe('pending');
+    const inbox = await request(t.http).get(`/inbox/approval/${body.approval_id}`).set(operator.auth);
+    expect(inbox.status).toBe(404);
+    const [after] = await ds.query(`SELECT status FROM approval_requests WHERE id = $1`, [body.approval_id]);
+    expect(after.status).toBe('timeout');
+  });
+
   it("hides another executor's requests (404) and refuses requests on runs it cannot see", async () => {
     const { body } = await ask();
     const other = await mintApiKey(t, [...EXECUTOR_SCOPES]);

@@ -60,7 +60,9 @@ describe('keyset lists: cursor pages at constant cost', () => {
     t = await createTestApp({ env: { ...LIVE_ENV } });
     const db = t.app.get(DataSource);
     admin = await createUser(t, { role: 'admin' });
-    executor = await mintApiKey(t, ['runs:read', 'runs:write', 'actions:propose', 'approvals:request'], { createdBy: admin });
+    executor = await mintApiKey(t, ['runs:read', 'runs:write', 'actions:propose', 'approvals:request'], {
+      createdBy: admin,
+    });
 
     await cloneRows(db, 'users', admin.id, 24, `jsonb_build_object('username', 'clone-' || g)`);
     await cloneRows(
@@ -128,8 +130,7 @@ describe('keyset lists: cursor pages at constant cost', () => {
     { path: '/runs', field: 'runs', as: 'admin-key', queries: 2 },
     { path: `/runs/${runId}/errors`, field: 'errors', as: 'admin-key', queries: 3 },
     { path: '/external-actions', field: 'actions', as: 'admin', queries: 2 },
-    // Pending requests: every pending read first times out what has expired (its own small transaction,
-    // through the (status, expires_at) index, left out of the count), then the page and the total.
+    // Pending requests: a read, no sweep (an expired request is left out by the query itself).
     {
       path: '/approval/pending',
       field: 'approvals',
@@ -143,6 +144,9 @@ describe('keyset lists: cursor pages at constant cost', () => {
     { path: '/api/auth/oauth/events', field: 'events', as: 'admin', queries: 2 },
     // The endpoint's own lookup reads webhook_endpoints, filtered out with the dispatcher's reads.
     { path: `/webhooks/${webhookId}/deliveries`, field: 'deliveries', as: 'admin', queries: 2 },
+    // The inbox merges three kinds: each kind's slice and capped total, and who is behind the requester
+    // (one lookup per distinct requester on the page, here one executor key).
+    { path: '/inbox', field: 'items', as: 'admin', queries: 7, offset: false },
   ];
   const get = (as: string, path: string) =>
     as === 'admin-key' ? asAdmin(t).get(path) : request(t.http).get(path).set(admin.auth);

@@ -1,6 +1,6 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
-import { keysetPage } from '../http/keyset-page';
-import type { KeysetOrder } from '../http/keyset-page';
+import { cappedCount, keysetPage, keysetSlice } from '../http/keyset-page';
+import type { KeysetOrder, KeysetPosition, Positioned } from '../http/keyset-page';
 import { DataSource } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import { ownerFilterFor } from '../access/visibility';
@@ -16,6 +16,8 @@ import type {
 } from './dto/external-action.dto';
 import { ExternalAction } from './external-action.entity';
 import { KillSwitchesService } from './kill-switches.service';
+
+type ActionFilters = Pick<ActionListQueryDto, 'status' | 'provider' | 'action' | 'run_id' | 'tier'>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const iso = (date: Date | null) => date?.toISOString() ?? null;
@@ -83,16 +85,37 @@ export class ExternalActionsReader {
   ) {}
 
   async list(query: ActionListQueryDto, principal: Principal): Promise<ActionListDto> {
+    const { items, ...paging } = await keysetPage(this.select(query, principal), ACTION_LIST_ORDER, query);
+    return { actions: items.map(toActionDto), ...paging };
+  }
+
+  /**
+   * Pending actions newest first after `after`, up to `limit + 1` with their positions, and their capped
+   * total: what the inbox merges with the other kinds at constant cost.
+   */
+  async pendingNewest(
+    principal: Principal,
+    slice: { limit: number; after?: KeysetPosition; runId?: string },
+  ): Promise<{ rows: Array<Positioned<ExternalActionDto>>; total: number; total_exact: boolean }> {
+    const select = this.select({ status: 'PENDING', run_id: slice.runId }, principal);
+    const [rows, total] = await Promise.all([
+      keysetSlice(select, ACTION_LIST_ORDER, slice),
+      cappedCount(select),
+    ]);
+    return { rows: rows.map(({ item, position }) => ({ item: toActionDto(item), position })), ...total };
+  }
+
+  /** The actions matching the list's filters that the principal may see. */
+  private select(filters: ActionFilters, principal: Principal) {
     const select = this.dataSource.getRepository(ExternalAction).createQueryBuilder('a');
     const owner = ownerFilterFor(principal);
     if (owner !== null) select.andWhere('a.proposed_by = :owner', { owner });
-    if (query.status) select.andWhere('a.status = :status', { status: query.status });
-    if (query.provider) select.andWhere('a.provider = :provider', { provider: query.provider });
-    if (query.action) select.andWhere('a.action = :action', { action: query.action });
-    if (query.run_id) select.andWhere('a.run_id = :runId', { runId: query.run_id });
-    if (query.tier) select.andWhere('a.tier = :tier', { tier: query.tier });
-    const { items, ...paging } = await keysetPage(select, ACTION_LIST_ORDER, query);
-    return { actions: items.map(toActionDto), ...paging };
+    if (filters.status) select.andWhere('a.status = :status', { status: filters.status });
+    if (filters.provider) select.andWhere('a.provider = :provider', { provider: filters.provider });
+    if (filters.action) select.andWhere('a.action = :action', { action: filters.action });
+    if (filters.run_id) select.andWhere('a.run_id = :runId', { runId: filters.run_id });
+    if (filters.tier) select.andWhere('a.tier = :tier', { tier: filters.tier });
+    return select;
   }
 
   async get(id: string, principal: Principal): Promise<ActionWithHistoryDto> {

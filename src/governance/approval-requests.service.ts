@@ -26,8 +26,12 @@ export const AUTO_APPROVER = 'policy:AUTO_APPROVE_BUILD113';
  * AUTO_APPROVE_BUILD113 flag outside production.
  */
 @Injectable()
-export class ApprovalRequestsService extends HumanDecidedRequests<ApprovalRequest> implements OnModuleInit {
+export class ApprovalRequestsService
+  extends HumanDecidedRequests<ApprovalRequest, ApprovalResponseDto>
+  implements OnModuleInit
+{
   private readonly logger = new Logger(ApprovalRequestsService.name);
+  protected readonly toDto = toApprovalDto;
 
   constructor(
     dataSource: DataSource,

@@ -28,7 +28,11 @@ export const POLICY_APPROVER = 'policy:governance-policy';
  * human decides it before it times out.
  */
 @Injectable()
-export class GovernanceRequestsService extends HumanDecidedRequests<GovernanceRequest> {
+export class GovernanceRequestsService extends HumanDecidedRequests<
+  GovernanceRequest,
+  GovernanceResponseDto
+> {
+  protected readonly toDto = toGovernanceDto;
   constructor(
     dataSource: DataSource,
     audit: AuditService,

@@ -1,6 +1,6 @@
 import { ConflictException, NotFoundException, OnModuleInit } from '@nestjs/common';
-import { keysetPage } from '../http/keyset-page';
-import type { KeysetOrder, KeysetPage } from '../http/keyset-page';
+import { cappedCount, keysetPage, keysetSlice } from '../http/keyset-page';
+import type { KeysetOrder, KeysetPage, KeysetPosition, Positioned } from '../http/keyset-page';
 import type { PendingPageQueryDto } from '../http/page-query.dto';
 import type { DataSource, DeepPartial, EntityManager, EntityTarget, FindOptionsWhere } from 'typeorm';
 import { assertMayDecide } from '../approvals/decision-rules';
@@ -41,9 +41,12 @@ export function decisionFields(row: HumanDecidedRequest) {
  * requests), and the one way a human decides — locked, once, by the approvals rules, audited in the same
  * transaction.
  */
-export abstract class HumanDecidedRequests<T extends HumanDecidedRequest>
+export abstract class HumanDecidedRequests<T extends HumanDecidedRequest, Dto>
   implements OnModuleInit, OverdueSweep
 {
+  /** The request in the wire format. */
+  protected abstract toDto(row: T): Dto;
+
   protected constructor(
     protected readonly dataSource: DataSource,
     protected readonly audit: AuditService,
@@ -228,22 +231,69 @@ export abstract class HumanDecidedRequests<T extends HumanDecidedRequest>
     );
   }
 
-  /** Pending requests, oldest first, by keyset: the page and its capped total (see src/http/keyset-page.ts). */
-  protected async pendingPage(principal: Principal, page: PendingPageQueryDto): Promise<KeysetPage<T>> {
-    await this.expire();
-    const repository = this.dataSource.getRepository(this.entity);
-    const select = repository.createQueryBuilder('r').where('r.status = :status', { status: 'pending' });
-    // The run visibility rule: who sees every run sees every request; anyone else only their own.
-    const requester = ownerFilterFor(principal);
-    if (requester) select.andWhere('r.requested_by = :requester', { requester });
+  /**
+   * Pending requests, oldest first, by keyset: the page and its capped total (see src/http/keyset-page.ts).
+   * A read, never a write: a request past its expiry is left out here, and the sweep (or a read of it by id,
+   * or a decision) records it as `timeout`.
+   */
+  protected pendingPage(principal: Principal, page: PendingPageQueryDto): Promise<KeysetPage<T>> {
     const order: KeysetOrder = {
-      list: repository.metadata.tableName,
+      list: this.table,
       key: 'r.requested_at',
       id: 'r.id',
       direction: 'ASC',
       idType: 'uuid',
     };
-    return keysetPage(select, order, { limit: page.limit ?? 500, cursor: page.cursor });
+    return keysetPage(this.pendingSelect(principal), order, {
+      limit: page.limit ?? 500,
+      cursor: page.cursor,
+    });
+  }
+
+  /**
+   * Pending requests newest first after `after`, up to `limit + 1` with their positions, and their capped
+   * total: what the inbox merges with the other kinds at constant cost.
+   */
+  async pendingNewest(
+    principal: Principal,
+    slice: { limit: number; after?: KeysetPosition; runId?: string },
+  ): Promise<{ rows: Array<Positioned<Dto>>; total: number; total_exact: boolean }> {
+    const select = this.pendingSelect(principal, slice.runId);
+    const [rows, total] = await Promise.all([
+      keysetSlice(select, this.newestFirst, slice),
+      cappedCount(select),
+    ]);
+    return { rows: rows.map(({ item, position }) => ({ item: this.toDto(item), position })), ...total };
+  }
+
+  private get newestFirst(): KeysetOrder {
+    return {
+      list: `${this.table}:newest`,
+      key: 'r.requested_at',
+      id: 'r.id',
+      direction: 'DESC',
+      idType: 'uuid',
+    };
+  }
+
+  /** Still decidable (pending and not past its expiry) and visible to the principal, optionally of one run. */
+  private pendingSelect(principal: Principal, runId?: string) {
+    const select = this.dataSource
+      .getRepository(this.entity)
+      .createQueryBuilder('r')
+      .where('r.status = :status', { status: 'pending' })
+      .andWhere('r.expires_at > now()');
+    // The run visibility rule: who sees every run sees every request; anyone else only their own.
+    const requester = ownerFilterFor(principal);
+    if (requester) select.andWhere('r.requested_by = :requester', { requester });
+    if (runId !== undefined) select.andWhere('r.run_id = :runId', { runId });
+    return select;
+  }
+
+  /** The request while it is still pending (an overdue one is recorded as timed out first), else null. */
+  async pendingOne(id: string, principal: Principal): Promise<Dto | null> {
+    const row = await this.visibleRow(id, principal);
+    return row.status === 'pending' ? this.toDto(row) : null;
   }
 
   /** 404 for unknown ids and for other principals' requests alike. */

@@ -148,25 +148,27 @@ export function cappedCountSql(sql: string): string {
   return `SELECT count(*)::int AS total FROM (${sql} LIMIT ${TOTAL_COUNT_CAP + 1}) capped`;
 }
 
+/** One row of a keyset slice: the entity and its exact position (the key to the microsecond, the id). */
+export interface Positioned<T> {
+  item: T;
+  position: KeysetPosition;
+}
+
 /**
- * The keyset page and the capped total of a TypeORM query builder that already carries the list's filters
- * (visibility included): two queries, whatever the page size or depth. Rows come back as entities, each
- * with its exact cursor position.
+ * Up to `limit + 1` entities of a TypeORM query builder (already carrying the list's filters, visibility
+ * included) in the list's order, after `after` when given, each with its exact position. One query.
  */
-export async function keysetPage<T extends ObjectLiteral>(
+export async function keysetSlice<T extends ObjectLiteral>(
   select: SelectQueryBuilder<T>,
   order: KeysetOrder,
-  query: PageRequest,
-): Promise<KeysetPage<T>> {
-  const { limit, offset, cursor } = pagingOf(query);
-  const [countSql, countParams] = select.clone().select('1').orderBy().getQueryAndParameters();
+  slice: { limit: number; offset?: number; after?: KeysetPosition },
+): Promise<Array<Positioned<T>>> {
   const page = select.clone();
-  if (cursor !== undefined) {
-    const position = decodeCursor(order, cursor);
+  if (slice.after !== undefined) {
     const comparison = order.direction === 'DESC' ? '<' : '>';
     page.andWhere(
       `(${order.key}, ${order.id}) ${comparison} (CAST(:keysetKey AS timestamptz), CAST(:keysetId AS ${ID_TYPES[order.idType]}))`,
-      { keysetKey: position.key, keysetId: position.id },
+      { keysetKey: slice.after.key, keysetId: slice.after.id },
     );
   }
   page
@@ -174,21 +176,42 @@ export async function keysetPage<T extends ObjectLiteral>(
     .addSelect(`${order.id}::text`, 'keyset_id')
     .orderBy(order.key, order.direction)
     .addOrderBy(order.id, order.direction)
-    .offset(offset)
-    .limit(limit + 1);
-  const [{ entities, raw }, counted] = await Promise.all([
-    page.getRawAndEntities<{ keyset_key: string; keyset_id: string }>(),
-    select.connection.query<Array<{ total: number }>>(cappedCountSql(countSql), countParams),
-  ]);
+    .offset(slice.offset ?? 0)
+    .limit(slice.limit + 1);
+  const { entities, raw } = await page.getRawAndEntities<{ keyset_key: string; keyset_id: string }>();
   // Without joins, getRawAndEntities returns one raw row per entity, in the same order.
-  const positions = raw.map((row) => ({ key: row.keyset_key, id: row.keyset_id }));
-  const { items, next_cursor } = pageOf(
-    order,
-    entities,
-    limit,
-    (entity) => positions[entities.indexOf(entity)],
-  );
-  return { items, next_cursor, ...cappedTotal(counted[0].total), limit, offset };
+  return entities.map((item, index) => ({
+    item,
+    position: { key: raw[index].keyset_key, id: raw[index].keyset_id },
+  }));
+}
+
+/** The capped total of a query builder's rows (see cappedTotal). One query of constant cost. */
+export async function cappedCount<T extends ObjectLiteral>(
+  select: SelectQueryBuilder<T>,
+): Promise<{ total: number; total_exact: boolean }> {
+  const [sql, params] = select.clone().select('1').orderBy().getQueryAndParameters();
+  const counted = await select.connection.query<Array<{ total: number }>>(cappedCountSql(sql), params);
+  return cappedTotal(counted[0].total);
+}
+
+/**
+ * The keyset page and the capped total of a TypeORM query builder that already carries the list's filters
+ * (visibility included): two queries, whatever the page size or depth.
+ */
+export async function keysetPage<T extends ObjectLiteral>(
+  select: SelectQueryBuilder<T>,
+  order: KeysetOrder,
+  query: PageRequest,
+): Promise<KeysetPage<T>> {
+  const { limit, offset, cursor } = pagingOf(query);
+  const after = cursor === undefined ? undefined : decodeCursor(order, cursor);
+  const [rows, total] = await Promise.all([
+    keysetSlice(select, order, { limit, offset, after }),
+    cappedCount(select),
+  ]);
+  const { items, next_cursor } = pageOf(order, rows, limit, (row) => row.position);
+  return { items: items.map((row) => row.item), next_cursor, ...total, limit, offset };
 }
 
 export interface KeysetPage<T> {

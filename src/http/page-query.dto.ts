@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { QueryInteger } from './query-integer';
@@ -5,6 +6,25 @@ import { QueryInteger } from './query-integer';
 /** Deepest `offset` accepted (old clients); deeper pages are reached with `cursor` (src/http/keyset-page.ts). */
 export const MAX_OFFSET = 10_000;
 export const CURSOR_MAX_LENGTH = 512;
+/**
+ * `?cursor=`: the `next_cursor` of the previous page of a keyset list (src/http/keyset-page.ts checks that
+ * this list made it); here only its outward shape.
+ */
+export function CursorQuery(): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({
+      maxLength: CURSOR_MAX_LENGTH,
+      pattern: '^[A-Za-z0-9_-]+$',
+      description:
+        'The `next_cursor` of the previous page: the page after it, at the cost of the first page. Opaque; a cursor this list did not return is a 400.',
+    }),
+    IsOptional(),
+    IsString(),
+    MaxLength(CURSOR_MAX_LENGTH),
+    Matches(/^[A-Za-z0-9_-]+$/, { message: 'cursor must be a next_cursor this API returned' }),
+  );
+}
+
 const OFFSET_TOO_DEEP = `offset must not be greater than ${MAX_OFFSET}: page deeper with cursor (the next_cursor of the previous page)`;
 
 /**
@@ -46,16 +66,7 @@ export class PageQueryDto {
   offset?: number = 0;
 
   /** `next_cursor` of the previous page: the page after it, at the cost of the first page. */
-  @ApiPropertyOptional({
-    maxLength: CURSOR_MAX_LENGTH,
-    pattern: '^[A-Za-z0-9_-]+$',
-    description:
-      'The `next_cursor` of the previous page: the page after it, at the cost of the first page. Opaque; a cursor this list did not return is a 400.',
-  })
-  @IsOptional()
-  @IsString()
-  @MaxLength(CURSOR_MAX_LENGTH)
-  @Matches(/^[A-Za-z0-9_-]+$/, { message: 'cursor must be a next_cursor this API returned' })
+  @CursorQuery()
   cursor?: string;
 }
 
@@ -71,16 +82,7 @@ export class PendingPageQueryDto {
   @Max(500)
   limit?: number = 500;
 
-  @ApiPropertyOptional({
-    maxLength: CURSOR_MAX_LENGTH,
-    pattern: '^[A-Za-z0-9_-]+$',
-    description:
-      'The `next_cursor` of the previous page. Opaque; a cursor this list did not return is a 400.',
-  })
-  @IsOptional()
-  @IsString()
-  @MaxLength(CURSOR_MAX_LENGTH)
-  @Matches(/^[A-Za-z0-9_-]+$/, { message: 'cursor must be a next_cursor this API returned' })
+  @CursorQuery()
   cursor?: string;
 }
 

@@ -22,7 +22,7 @@ export class InboxController {
 
   /**
    * Pending approval requests, governance requests and external actions you can see, newest first, each
-   * with `may_decide` and, when false, the machine-readable `reason`. Bounded by `limit` (no cursor yet).
+   * with `may_decide` and, when false, the machine-readable `reason`. Paged by `cursor` (`next_cursor`).
    */
   @Get()
   @UserAuth()

@@ -1,10 +1,15 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, NotFoundException } from '@nestjs/common';
 import { decisionRefusal } from '../approvals/decision-rules';
 import type { DecidableRequest } from '../approvals/decision-rules';
 import { HumansBehindService } from '../approvals/humans-behind.service';
 import { roleSatisfies } from '../auth/principal';
 import type { Principal } from '../auth/principal';
+import type { ExternalActionDto } from '../external-actions/dto/external-action.dto';
 import { ExternalActionsReader } from '../external-actions/external-actions.reader';
+import type { ApprovalResponseDto } from '../governance/dto/approval.dto';
+import type { GovernanceResponseDto } from '../governance/dto/governance.dto';
+import { decodeCursor, pageOf } from '../http/keyset-page';
+import type { KeysetOrder, Positioned } from '../http/keyset-page';
 import { ApprovalRequestsService } from '../governance/approval-requests.service';
 import { GovernanceRequestsService } from '../governance/governance-requests.service';
 import type { InboxDto, InboxItemDto, InboxQueryDto } from './dto/inbox.dto';
@@ -12,20 +17,103 @@ import type { InboxKind } from './inbox-kinds';
 
 /** The role the decision routes require (`@UserAuth('operator')` on approve/reject/decide). */
 const DECIDER_ROLE = 'operator';
-/** How many pending external actions one inbox read considers (the actions list's own page limit). */
-const ACTIONS_WINDOW = 100;
-/** How many pending approval and governance requests of each kind one inbox read considers (their lists' page limit). */
-const PENDING_WINDOW = 500;
 const SUMMARY_MAX = 200;
+
+/** Newest first across the three kinds (ids are UUIDs, unique across them): the inbox's own cursor. */
+const INBOX_ORDER: KeysetOrder = {
+  list: 'inbox',
+  key: 'created_at',
+  id: 'id',
+  direction: 'DESC',
+  idType: 'uuid',
+};
 
 type Pending = Omit<InboxItemDto, 'may_decide' | 'reason' | 'reason_message'> & {
   approvedBy: string[];
 };
 
+/** One kind's next items after the inbox position, and how many it holds in all (capped). */
+interface KindSlice {
+  rows: Array<Positioned<Pending>>;
+  total: number;
+  total_exact: boolean;
+}
+
 const oneLine = (text: string) => {
   const line = text.replace(/\s+/g, ' ').trim();
   return line.length > SUMMARY_MAX ? `${line.slice(0, SUMMARY_MAX - 1)}…` : line;
 };
+
+/** What an approval or governance request shows besides its own summary. */
+const REQUEST_FIELDS = {
+  approvals_required: 1,
+  approvals: 0,
+  provider: null,
+  action: null,
+  tier: null,
+  payload_hash: null,
+  approvedBy: [],
+};
+
+function fromApproval(a: ApprovalResponseDto): Pending {
+  return {
+    ...REQUEST_FIELDS,
+    kind: 'approval',
+    id: a.approval_id,
+    run_id: a.run_id,
+    phase_id: a.phase_id,
+    summary: oneLine(a.context || `Approval for phase ${a.phase_id}`),
+    requested_by: a.requested_by,
+    created_at: a.requested_at,
+    expires_at: a.expires_at,
+  };
+}
+
+function fromGovernance(g: GovernanceResponseDto): Pending {
+  const paths = g.paths.length;
+  return {
+    ...REQUEST_FIELDS,
+    kind: 'governance_request',
+    id: g.request_id,
+    run_id: g.run_id,
+    phase_id: g.phase_id,
+    summary: oneLine(`${g.reason} (${paths} path${paths === 1 ? '' : 's'})`),
+    requested_by: g.requested_by,
+    created_at: g.requested_at,
+    expires_at: g.expires_at,
+  };
+}
+
+function fromAction(a: ExternalActionDto): Pending {
+  return {
+    kind: 'external_action',
+    id: a.id,
+    run_id: a.run_id,
+    phase_id: a.phase_id,
+    summary: oneLine(a.summary),
+    requested_by: a.proposed_by,
+    created_at: a.created_at,
+    expires_at: null,
+    approvals_required: a.approvals_required,
+    approvals: a.approvals.length,
+    provider: a.provider,
+    action: a.action,
+    tier: a.tier,
+    payload_hash: a.payload_hash,
+    approvedBy: a.approvals.map((approval) => approval.by),
+  };
+}
+
+const mapped = <T>(
+  slice: { rows: Array<Positioned<T>>; total: number; total_exact: boolean },
+  map: (item: T) => Pending,
+): KindSlice => ({ ...slice, rows: slice.rows.map(({ item, position }) => ({ item: map(item), position })) });
+
+/** Newest first, ties by id, the order every kind's slice already has. */
+const newestFirst = (a: Positioned<Pending>, b: Positioned<Pending>) =>
+  a.position.key === b.position.key
+    ? b.position.id.localeCompare(a.position.id)
+    : b.position.key.localeCompare(a.position.key);
 
 /**
  * Every decision waiting for the signed-in human, from the three places they live, each read through its
@@ -41,92 +129,63 @@ export class InboxService {
     private readonly humans: HumansBehindService,
   ) {}
 
+  /**
+   * A keyset page at constant cost however many are waiting: each kind gives its next `limit + 1` items
+   * after the cursor's position, newest first; the newest `limit` of those are the page, and one more says
+   * that a next page exists. Two queries per kind.
+   */
   async list(query: InboxQueryDto, principal: Principal): Promise<InboxDto> {
     const limit = query.limit ?? 50;
-    const pending = (await this.pending(principal, query.kind, query.run_id)).sort(
-      (a, b) => b.created_at.localeCompare(a.created_at) || a.id.localeCompare(b.id),
-    );
-    const page = pending.slice(0, limit);
-    return { items: await this.withDecisions(page, principal), total: pending.length, limit };
+    const after = query.cursor === undefined ? undefined : decodeCursor(INBOX_ORDER, query.cursor);
+    const slice = { limit, after, runId: query.run_id };
+    const want = (kind: InboxKind) => query.kind === undefined || query.kind === kind;
+    const none: KindSlice = { rows: [], total: 0, total_exact: true };
+    const kinds = await Promise.all([
+      want('approval')
+        ? this.approvals.pendingNewest(principal, slice).then((s) => mapped(s, fromApproval))
+        : none,
+      want('governance_request')
+        ? this.governance.pendingNewest(principal, slice).then((s) => mapped(s, fromGovernance))
+        : none,
+      want('external_action')
+        ? this.actions.pendingNewest(principal, slice).then((s) => mapped(s, fromAction))
+        : none,
+    ]);
+    const merged = kinds.flatMap((kind) => kind.rows).sort(newestFirst);
+    const { items, next_cursor } = pageOf(INBOX_ORDER, merged, limit, (row) => row.position);
+    return {
+      items: await this.withDecisions(
+        items.map((row) => row.item),
+        principal,
+      ),
+      total: kinds.reduce((sum, kind) => sum + kind.total, 0),
+      total_exact: kinds.every((kind) => kind.total_exact),
+      limit,
+      next_cursor,
+    };
   }
 
-  /** One pending item, or null when it is not pending or not visible to this principal. */
+  /** One pending item, read by id through its owner, or null when it is not pending or not visible. */
   async item(kind: InboxKind, id: string, principal: Principal): Promise<InboxItemDto | null> {
-    const found = (await this.pending(principal, kind, undefined)).find((item) => item.id === id);
+    const found = await this.pendingItem(kind, id, principal).catch((error: unknown) => {
+      if (error instanceof NotFoundException) return null;
+      throw error;
+    });
     return found ? (await this.withDecisions([found], principal))[0] : null;
   }
 
-  private async pending(
-    principal: Principal,
-    kind: InboxKind | undefined,
-    runId: string | undefined,
-  ): Promise<Pending[]> {
-    const want = (k: InboxKind) => kind === undefined || kind === k;
-    const [approvals, governance, actions] = await Promise.all([
-      want('approval')
-        ? this.approvals.pending(principal, { limit: PENDING_WINDOW }).then((page) => page.approvals)
-        : [],
-      want('governance_request')
-        ? this.governance.pending(principal, { limit: PENDING_WINDOW }).then((page) => page.requests)
-        : [],
-      want('external_action')
-        ? this.actions
-            .list({ status: 'PENDING', run_id: runId, limit: ACTIONS_WINDOW, offset: 0 }, principal)
-            .then((page) => page.actions)
-        : [],
-    ]);
-    const request = {
-      approvals_required: 1,
-      approvals: 0,
-      provider: null,
-      action: null,
-      tier: null,
-      payload_hash: null,
-    };
-    const items: Pending[] = [
-      ...approvals.map((a) => ({
-        ...request,
-        kind: 'approval' as const,
-        id: a.approval_id,
-        run_id: a.run_id,
-        phase_id: a.phase_id,
-        summary: oneLine(a.context || `Approval for phase ${a.phase_id}`),
-        requested_by: a.requested_by,
-        created_at: a.requested_at,
-        expires_at: a.expires_at,
-        approvedBy: [],
-      })),
-      ...governance.map((g) => ({
-        ...request,
-        kind: 'governance_request' as const,
-        id: g.request_id,
-        run_id: g.run_id,
-        phase_id: g.phase_id,
-        summary: oneLine(`${g.reason} (${g.paths.length} path${g.paths.length === 1 ? '' : 's'})`),
-        requested_by: g.requested_by,
-        created_at: g.requested_at,
-        expires_at: g.expires_at,
-        approvedBy: [],
-      })),
-      ...actions.map((a) => ({
-        kind: 'external_action' as const,
-        id: a.id,
-        run_id: a.run_id,
-        phase_id: a.phase_id,
-        summary: oneLine(a.summary),
-        requested_by: a.proposed_by,
-        created_at: a.created_at,
-        expires_at: null,
-        approvals_required: a.approvals_required,
-        approvals: a.approvals.length,
-        provider: a.provider,
-        action: a.action,
-        tier: a.tier,
-        payload_hash: a.payload_hash,
-        approvedBy: a.approvals.map((approval) => approval.by),
-      })),
-    ];
-    return runId === undefined ? items : items.filter((item) => item.run_id === runId);
+  private async pendingItem(kind: InboxKind, id: string, principal: Principal): Promise<Pending | null> {
+    if (kind === 'external_action') {
+      const action = await this.actions.get(id, principal);
+      return action.status === 'PENDING' ? fromAction(action) : null;
+    }
+    // Read through the owner, which records an overdue request as timed out first.
+    if (kind === 'approval') {
+      const approval = await this.approvals.pendingOne(id, principal);
+      return approval && fromApproval(approval);
+    }
+    const request = await this.governance.pendingOne(id, principal);
+    return request && fromGovernance(request);
   }
 
   private async withDecisions(items: Pending[], principal: Principal): Promise<InboxItemDto[]> {

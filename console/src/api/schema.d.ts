@@ -1109,7 +1109,7 @@ export interface paths {
         };
         /**
          * Pending approval requests, governance requests and external actions you can see, newest first, each
-         *     with `may_decide` and, when false, the machine-readable `reason`. Bounded by `limit` (no cursor yet).
+         *     with `may_decide` and, when false, the machine-readable `reason`. Paged by `cursor` (`next_cursor`).
          */
         get: operations["Inbox_list"];
         put?: never;
@@ -2365,8 +2365,14 @@ export interface components {
         InboxDto: {
             items: components["schemas"]["InboxItemDto"][];
             limit: number;
-            /** @description How many items match the filters (may exceed `items.length`, which is at most `limit`). */
+            /** @description Pass as `cursor` for the next page (same cost as the first); null on the last page. */
+            next_cursor: string | null;
+            /**
+             * @description How many items match the filters, over all pages: each kind counted up to 10,000 (constant cost); when
+             *     a kind has more, `total_exact` is false and `total` a lower bound.
+             */
             total: number;
+            total_exact: boolean;
         };
         InboxItemDto: {
             action: string | null;
@@ -6390,7 +6396,7 @@ export interface operations {
     Approval_pending: {
         parameters: {
             query?: {
-                /** @description The `next_cursor` of the previous page. Opaque; a cursor this list did not return is a 400. */
+                /** @description The `next_cursor` of the previous page: the page after it, at the cost of the first page. Opaque; a cursor this list did not return is a 400. */
                 cursor?: string;
                 limit?: number;
             };
@@ -9800,7 +9806,7 @@ export interface operations {
     Governance_pending: {
         parameters: {
             query?: {
-                /** @description The `next_cursor` of the previous page. Opaque; a cursor this list did not return is a 400. */
+                /** @description The `next_cursor` of the previous page: the page after it, at the cost of the first page. Opaque; a cursor this list did not return is a 400. */
                 cursor?: string;
                 limit?: number;
             };
@@ -10206,6 +10212,8 @@ export interface operations {
     Inbox_list: {
         parameters: {
             query?: {
+                /** @description The `next_cursor` of the previous page: the page after it, at the cost of the first page. Opaque; a cursor this list did not return is a 400. */
+                cursor?: string;
                 kind?: "approval" | "external_action" | "governance_request";
                 /** @description At most this many items, newest first (1–100, default 50). */
                 limit?: number;

@@ -4,6 +4,7 @@ import { KIND_LABELS, reject, reviewPath, type InboxItem, type InboxKind } from 
 import { asApiError, type ApiError } from '../api/errors';
 import { useLiveReload } from '../api/live';
 import { useResource } from '../api/use-resource';
+import { Pager } from '../components/pager';
 import { Empty, ErrorView, Loading } from '../components/status';
 import { Age, Countdown, useNow } from '../components/time';
 import { Link, navigate, useLocation } from '../router';
@@ -12,10 +13,15 @@ const KINDS = Object.keys(KIND_LABELS) as InboxKind[];
 /** Event types that can add, change or remove an inbox item. */
 const RELEVANT = /^(approval|governance_request|action)\./;
 
-function useInbox(kind: InboxKind | undefined, runId: string | undefined) {
+function useInbox(kind: InboxKind | undefined, runId: string | undefined, cursor: string) {
   return useResource(
-    () => unwrap(api.GET('/inbox', { params: { query: { kind, run_id: runId, limit: 100 } } })),
-    [kind, runId],
+    () =>
+      unwrap(
+        api.GET('/inbox', {
+          params: { query: { kind, run_id: runId, limit: 100, ...(cursor ? { cursor } : {}) } },
+        }),
+      ),
+    [kind, runId, cursor],
   );
 }
 
@@ -25,7 +31,8 @@ export function InboxPage() {
   const kindParam = query.get('kind');
   const kind = KINDS.includes(kindParam as InboxKind) ? (kindParam as InboxKind) : undefined;
   const runId = query.get('run_id')?.trim() || undefined;
-  const inbox = useInbox(kind, runId);
+  const cursor = query.get('cursor') ?? '';
+  const inbox = useInbox(kind, runId, cursor);
   const now = useNow();
   useLiveReload((event) => RELEVANT.test(event.type), inbox.reload);
 
@@ -35,19 +42,21 @@ export function InboxPage() {
     document.title = count === undefined ? 'Inbox · Autopack' : `(${count}) Inbox · Autopack`;
   }, [count]);
 
-  const setFilter = (name: 'kind' | 'run_id', value: string) => {
+  /** A filter or a page: a new filter starts again at the newest page. */
+  const setQuery = (name: 'kind' | 'run_id' | 'cursor', value: string) => {
     const next = new URLSearchParams(query);
+    if (name !== 'cursor') next.delete('cursor');
     if (value) next.set(name, value);
     else next.delete(name);
     const search = next.toString();
-    navigate(search ? `/?${search}` : '/', { replace: true });
+    navigate(search ? `/?${search}` : '/', { replace: name !== 'cursor' });
   };
 
   return (
     <>
       <h1>Inbox</h1>
       <p class="muted">Every decision waiting for you, newest first. It updates by itself.</p>
-      <Filters kind={kind} runId={runId ?? ''} onChange={setFilter} />
+      <Filters kind={kind} runId={runId ?? ''} onChange={setQuery} />
       {inbox.state === 'error' && <ErrorView error={inbox.error} title="Could not load the inbox" />}
       {inbox.state === 'loading' && !inbox.data && <Loading what="the inbox" />}
       {inbox.data &&
@@ -62,6 +71,15 @@ export function InboxPage() {
             onBulkDone={setBulkResult}
           />
         ))}
+      {inbox.data && (
+        <Pager
+          label="Inbox pages"
+          nextCursor={inbox.data.next_cursor}
+          atFirst={!cursor}
+          onFirst={() => setQuery('cursor', '')}
+          onNext={(next) => setQuery('cursor', next)}
+        />
+      )}
       {/* Here, not in the bulk form: rejecting the last items empties the inbox and unmounts the form. */}
       {bulkResult && (
         <p role="status" aria-live="polite">

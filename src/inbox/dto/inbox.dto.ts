@@ -1,13 +1,14 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { ID_MAX_LENGTH } from '../../http/input-bounds';
+import { CursorQuery } from '../../http/page-query.dto';
 import { QueryInteger } from '../../http/query-integer';
 import { INBOX_KINDS, INBOX_REFUSALS } from '../inbox-kinds';
 import type { InboxKind, InboxRefusalReason } from '../inbox-kinds';
 
 export const INBOX_MAX_LIMIT = 100;
 
-/** `GET /inbox`: filters, and a bounded page (newest first). */
+/** `GET /inbox`: filters, and a keyset page (newest first). */
 export class InboxQueryDto {
   @IsOptional()
   @IsIn(INBOX_KINDS)
@@ -25,6 +26,9 @@ export class InboxQueryDto {
   @Min(1)
   @Max(INBOX_MAX_LIMIT)
   limit?: number = 50;
+
+  @CursorQuery()
+  cursor?: string;
 }
 
 /** One decision waiting for a human. */
@@ -60,7 +64,13 @@ export class InboxItemDto {
 
 export class InboxDto {
   items: InboxItemDto[];
-  /** How many items match the filters (may exceed `items.length`, which is at most `limit`). */
+  /**
+   * How many items match the filters, over all pages: each kind counted up to 10,000 (constant cost); when
+   * a kind has more, `total_exact` is false and `total` a lower bound.
+   */
   total: number;
+  total_exact: boolean;
   limit: number;
+  /** Pass as `cursor` for the next page (same cost as the first); null on the last page. */
+  next_cursor: string | null;
 }
