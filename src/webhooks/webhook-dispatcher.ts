@@ -90,6 +90,11 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   /** One pass; answers how long until the next delivery is due (ms). Public for tests and benches. */
   async pass(): Promise<number> {
     const fanOut = await this.fanOut();
+    // Events waiting behind an older transaction still in flight: look again shortly.
+    const heldBackMs = this.heldBack.next(fanOut);
+    // No enabled endpoint, nothing to claim (claims and due times only count enabled endpoints): an
+    // instance without webhooks pays one small read per wake-up, not three statements per event.
+    if (fanOut.endpoints === 0) return IDLE_MS;
     for (;;) {
       const claimed = await this.claim();
       if (claimed.length === 0) break;
@@ -102,13 +107,14 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
        WHERE e.enabled AND d.status IN ('pending', 'sending')`,
     );
     const due = next.due ? Math.max(0, next.due.getTime() - Date.now()) : IDLE_MS;
-    // Events waiting behind an older transaction still in flight: look again shortly.
-    const heldBackMs = this.heldBack.next(fanOut);
     return heldBackMs === undefined ? due : Math.min(due, heldBackMs);
   }
 
-  /** Queues new events for every enabled endpoint; says whether some were held back and whether any moved. */
-  private async fanOut(): Promise<{ heldBack: boolean; progressed: boolean }> {
+  /**
+   * Queues new events for every enabled endpoint; says how many endpoints are enabled, whether some events
+   * were held back and whether any moved.
+   */
+  private async fanOut(): Promise<{ endpoints: number; heldBack: boolean; progressed: boolean }> {
     let heldBack = false;
     let progressed = false;
     const endpoints: Array<{ id: string }> = await this.dataSource.query(
@@ -160,7 +166,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
         }
       });
     }
-    return { heldBack, progressed };
+    return { endpoints: endpoints.length, heldBack, progressed };
   }
 
   /** Due deliveries of enabled endpoints become `sending`, each with a lease past the attempt's deadline. */

@@ -11,7 +11,7 @@ import { createTestApp, TestApp } from '../helpers/app';
 import { createUser, mintApiKey, TestApiKey, TestUser } from '../helpers/identity';
 import { startReceiver } from '../helpers/receiver';
 import type { Receiver } from '../helpers/receiver';
-import { startBody, uniqueRunId } from '../helpers/runs';
+import { countQueries, startBody, uniqueRunId } from '../helpers/runs';
 import { rememberSecret } from '../helpers/secrets';
 
 const ENV = {
@@ -86,6 +86,16 @@ describe('webhooks: signed, retried, logged, admin-managed', () => {
     'webhook-id': String(h['webhook-id']),
     'webhook-timestamp': String(h['webhook-timestamp']),
     'webhook-signature': String(h['webhook-signature']),
+  });
+
+  it('costs an instance without webhooks one small read per pass, never a claim of deliveries', async () => {
+    await startRun(); // an event to wake every reader
+    const { result, queries } = await countQueries(t, () => dispatcher.pass());
+    expect(result).toBeGreaterThan(1000); // idle: nothing can be due
+    expect(queries.filter((sql) => sql.includes('webhook_endpoints WHERE enabled')).length).toBeGreaterThan(
+      0,
+    );
+    expect(queries.filter((sql) => sql.includes('webhook_deliveries'))).toEqual([]);
   });
 
   it('delivers Standard Webhooks v1 that the standardwebhooks package verifies; the secret is shown once and stored encrypted', async () => {
