@@ -2,7 +2,7 @@
  * `npm run bench:artifacts`: does a capped artifact read cost the same whatever the file's size, and does
  * the server's memory stay flat over many of them?
  *
- * Starts the built server (`node dist/main.js`, its own embedded PostgreSQL) as a child process, starts a
+ * Starts the built server (`node dist/main.js`) as a child process on a fresh embedded PostgreSQL, starts a
  * run, writes a 1 MiB file and a 1 GiB sparse file (`truncate`) of zeros into its artifact directory,
  * then, one request at a time:
  *  1. latency of capped reads (default 1 MiB cap) of each file, interleaved, without and with `?redact=true`
@@ -13,24 +13,23 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import {
-  chmodSync,
-  closeSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { truncateSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../config/load-config';
+import {
+  BENCH_API_KEY,
+  benchAppEnv,
+  fmt,
+  loadAverage,
+  loadBeforeAfter,
+  machineSpec,
+  percentile,
+  runBench,
+  startBenchDatabase,
+} from './bench-harness';
 
-const API_KEY = 'bench-instance-key-0123456789abcdef';
 const MIB = 1024 * 1024;
 const GIB = 1024 * MIB;
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 50);
@@ -70,7 +69,7 @@ function rssBytes(pid: number): number {
 async function timedRead(base: string, runId: string, path: string, query = ''): Promise<number> {
   const started = process.hrtime.bigint();
   const res = await fetch(`${base}/runs/${runId}/artifacts/file?path=${path}${query}`, {
-    headers: { 'X-API-Key': API_KEY },
+    headers: { 'X-API-Key': BENCH_API_KEY },
   });
   const body = Buffer.from(await res.arrayBuffer());
   const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
@@ -80,16 +79,9 @@ async function timedRead(base: string, runId: string, path: string, query = ''):
   return elapsed;
 }
 
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-};
-
 async function main(): Promise<void> {
-  const parent = mkdtempSync(join(tmpdir(), 'autopack-bench-artifacts-'));
-  // The embedded PostgreSQL runs as another user when we are root: it must reach its data directory.
-  chmodSync(parent, 0o755);
-  const runsRoot = join(parent, 'runs');
+  const database = await startBenchDatabase('artifacts', Number(process.env.BENCH_PG_PORT ?? 54470));
+  const runsRoot = join(database.dir, 'runs');
   mkdirSync(runsRoot);
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
@@ -97,17 +89,13 @@ async function main(): Promise<void> {
     cwd: PROJECT_ROOT,
     env: {
       ...process.env,
-      AUTOPACK_ENV: 'test',
+      ...benchAppEnv(database, {
+        AUTOPACK_RUNS_ROOT: runsRoot,
+        LOG_LEVEL: 'warn',
+        AUTOPACK_RATE_LIMIT_ARTIFACTS_FILE_PER_MINUTE: '1000000',
+      }),
       PORT: String(port),
       HOST: '127.0.0.1',
-      AUTOPACK_API_KEY: API_KEY,
-      AUTOPACK_DATA_DIR: join(parent, 'data'),
-      AUTOPACK_EMBEDDED_PG_PORT: String(Number(process.env.BENCH_PG_PORT ?? 54470)),
-      AUTOPACK_RUNS_ROOT: runsRoot,
-      LOG_LEVEL: 'warn',
-      // The benchmark measures reads, not the rate limiter saying no.
-      AUTOPACK_RATE_LIMIT_PER_MINUTE: '1000000',
-      AUTOPACK_RATE_LIMIT_ARTIFACTS_FILE_PER_MINUTE: '1000000',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -116,7 +104,7 @@ async function main(): Promise<void> {
     const runId = `bench-artifacts-${Date.now()}`;
     const started = await fetch(`${base}/runs/start`, {
       method: 'POST',
-      headers: { 'X-API-Key': API_KEY, 'Content-Type': 'application/json' },
+      headers: { 'X-API-Key': BENCH_API_KEY, 'Content-Type': 'application/json' },
       body: JSON.stringify({ run: { run_id: runId }, tiers: [], phases: [] }),
     });
     if (started.status !== 201) throw new Error(`run start failed: ${started.status}`);
@@ -126,9 +114,7 @@ async function main(): Promise<void> {
     closeSync(openSync(join(dir, 'big.bin'), 'w'));
     truncateSync(join(dir, 'big.bin'), GIB);
 
-    const loadBefore = loadavg()
-      .map((l) => l.toFixed(2))
-      .join(' ');
+    const loadBefore = loadAverage();
     const rows: string[] = [];
     for (const query of ['', '&redact=true']) {
       for (let i = 0; i < 5; i++) {
@@ -143,7 +129,7 @@ async function main(): Promise<void> {
       }
       const ratio = percentile(big, 50) / percentile(small, 50);
       rows.push(
-        `| ${query ? 'redact=true' : 'no redaction'} | ${percentile(small, 50).toFixed(1)} | ${percentile(small, 95).toFixed(1)} | ${percentile(big, 50).toFixed(1)} | ${percentile(big, 95).toFixed(1)} | ${ratio.toFixed(2)} |`,
+        `| ${query ? 'redact=true' : 'no redaction'} | ${fmt(percentile(small, 50))} | ${fmt(percentile(small, 95))} | ${fmt(percentile(big, 50))} | ${fmt(percentile(big, 95))} | ${ratio.toFixed(2)} |`,
       );
     }
 
@@ -157,14 +143,8 @@ async function main(): Promise<void> {
     const rssAfter = rssBytes(child.pid!);
 
     const mib = (bytes: number) => (bytes / MIB).toFixed(1);
-    console.log(
-      `machine: ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version}`,
-    );
-    console.log(
-      `load average before/after: ${loadBefore} / ${loadavg()
-        .map((l) => l.toFixed(2))
-        .join(' ')}`,
-    );
+    console.log(machineSpec());
+    console.log(loadBeforeAfter(loadBefore));
     console.log(
       `${SAMPLES} sequential reads of each file per mode (interleaved) after 5 warm-up pairs; cap 1 MiB\n`,
     );
@@ -183,11 +163,8 @@ async function main(): Promise<void> {
     await new Promise((resolve) =>
       child.exitCode !== null ? resolve(undefined) : child.once('exit', resolve),
     );
-    rmSync(parent, { recursive: true, force: true });
+    await database.stop();
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(`bench:artifacts: ${error instanceof Error ? error.stack : String(error)}`);
-  process.exit(1);
-});
+runBench('bench:artifacts', main);

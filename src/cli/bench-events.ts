@@ -6,37 +6,30 @@
  * the cost one event adds to a write transaction, and webhook deliveries/s to a local receiver.
  * Never part of the test suite.
  */
-import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { AppModule } from '../app.module';
-import { ApiKeysService } from '../auth/api-keys/api-keys.service';
 import { SessionsService } from '../auth/sessions/sessions.service';
-import { userPrincipalId } from '../auth/users/user.entity';
-import { UsersService } from '../auth/users/users.service';
-import { loadConfig } from '../config/load-config';
-import { startEmbeddedPostgres } from '../database/embedded-postgres';
 import { EventLogService } from '../events/event-log.service';
-import { configureHttp, NEST_APP_OPTIONS } from '../http/configure-http';
+import {
+  createBenchApiKey,
+  fmt,
+  loadAverage,
+  loadBeforeAfter,
+  machineSpec,
+  percentile,
+  runBench,
+  startBenchApp,
+  startBenchDatabase,
+} from './bench-harness';
 
-const API_KEY = 'bench-instance-key-0123456789abcdef';
 const LATENCY_SAMPLES = Number(process.env.BENCH_LATENCY_SAMPLES ?? 200);
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 100);
 const FANOUT_EVENTS = Number(process.env.BENCH_FANOUT_EVENTS ?? 500);
 const APPEND_SAMPLES = Number(process.env.BENCH_APPEND_SAMPLES ?? 1000);
 const WEBHOOK_EVENTS = Number(process.env.BENCH_WEBHOOK_EVENTS ?? 300);
 
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-};
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 
 /** A text/event-stream reader that calls `onEvent` with each event's data. */
@@ -88,56 +81,18 @@ async function post(
 }
 
 async function main(): Promise<void> {
-  const parent = mkdtempSync(join(tmpdir(), 'autopack-bench-events-'));
-  chmodSync(parent, 0o755);
-  const database = await startEmbeddedPostgres({
-    dataDir: join(parent, 'postgres'),
-    port: 54461,
-    databaseName: 'bench',
-  });
+  const database = await startBenchDatabase('events', 54461);
   const receiver = createServer((req, res) => {
     req.resume();
     req.on('end', () => res.writeHead(204).end());
   });
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
   try {
-    const config = loadConfig({
-      AUTOPACK_ENV: 'test',
-      AUTOPACK_API_KEY: API_KEY,
-      DATABASE_URL: database.url,
-      AUTOPACK_DATA_DIR: join(parent, 'data'),
-      LOG_LEVEL: 'silent',
-      AUTOPACK_CREDENTIALS_KEY: randomBytes(32).toString('base64'),
-      AUTOPACK_RATE_LIMIT_PER_MINUTE: '1000000',
-      AUTOPACK_EVENTS_STREAMS_PER_PRINCIPAL: '1000',
-    });
-    const apps: NestExpressApplication[] = [];
-    const bases: string[] = [];
-    for (let i = 0; i < 2; i++) {
-      const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-        ...NEST_APP_OPTIONS,
-        logger: false,
-      });
-      configureHttp(app, config);
-      await app.listen(0, '127.0.0.1');
-      apps.push(app);
-      bases.push(`http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`);
-    }
+    const env = { AUTOPACK_EVENTS_STREAMS_PER_PRINCIPAL: '1000' };
+    const apps = [await startBenchApp(database, env), await startBenchApp(database, env)];
+    const bases = apps.map((replica) => replica.url);
     const [a, b] = bases;
-    const admin = await apps[0]
-      .get(UsersService)
-      .create({ username: 'bench-admin', password: randomUUID(), role: 'admin' });
-    const adminPrincipal = {
-      kind: 'user' as const,
-      id: userPrincipalId(admin.id),
-      name: admin.username,
-      scopes: [],
-      isAdmin: true,
-      role: 'admin' as const,
-    };
-    const { key } = await apps[0]
-      .get(ApiKeysService)
-      .create({ name: 'bench-executor', scopes: ['runs:write', 'events:read'] }, adminPrincipal);
+    const { admin, key } = await createBenchApiKey(apps[0].app, ['runs:write', 'events:read']);
     const executor = { 'X-API-Key': key };
     const runId = `bench-${randomUUID()}`;
     if ((await post(a, '/runs/start', executor, { run: { run_id: runId }, tiers: [], phases: [] })) !== 201)
@@ -164,9 +119,7 @@ async function main(): Promise<void> {
     ];
     for (let i = 0; i < 20; i++) await report('warm');
     await new Promise((r) => setTimeout(r, 500));
-    const loadBefore = loadavg()
-      .map((l) => l.toFixed(2))
-      .join(' ');
+    const loadBefore = loadAverage();
     const same: number[] = [];
     const other: number[] = [];
     const writes: number[] = [];
@@ -212,8 +165,8 @@ async function main(): Promise<void> {
     streams.forEach((close) => close());
 
     // 3. What one event adds to a write transaction.
-    const dataSource = apps[0].get(DataSource);
-    const log = apps[0].get(EventLogService);
+    const dataSource = apps[0].app.get(DataSource);
+    const log = apps[0].app.get(EventLogService);
     const bare: number[] = [];
     const withEvent: number[] = [];
     for (let i = 0; i < APPEND_SAMPLES; i++) {
@@ -238,7 +191,7 @@ async function main(): Promise<void> {
 
     // 4. Webhook deliveries/s to a local receiver.
     const token = (
-      await apps[0]
+      await apps[0].app
         .get(SessionsService)
         .startSession(admin, 'password', { userAgent: 'bench', ipAddress: null })
     ).accessToken;
@@ -271,31 +224,24 @@ async function main(): Promise<void> {
     }
     const hookSeconds = (now() - hookStart) / 1000;
 
-    console.log(
-      `machine: ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version}`,
-    );
-    console.log(
-      `load average before/after: ${loadBefore} / ${loadavg()
-        .map((l) => l.toFixed(2))
-        .join(' ')}\n`,
-    );
-    const ms = (v: number) => v.toFixed(1);
+    console.log(machineSpec());
+    console.log(`${loadBeforeAfter(loadBefore)}\n`);
     console.log('| measurement | p50 | p99 |');
     console.log('|---|---|---|');
     console.log(
-      `| executor write (POST /runs/{id}/errors), whole request (ms, ${LATENCY_SAMPLES}) | ${ms(percentile(writes, 50))} | ${ms(percentile(writes, 99))} |`,
+      `| executor write (POST /runs/{id}/errors), whole request (ms, ${LATENCY_SAMPLES}) | ${fmt(percentile(writes, 50))} | ${fmt(percentile(writes, 99))} |`,
     );
     console.log(
-      `| response → event on a stream, same replica (ms) | ${ms(percentile(same, 50))} | ${ms(percentile(same, 99))} |`,
+      `| response → event on a stream, same replica (ms) | ${fmt(percentile(same, 50))} | ${fmt(percentile(same, 99))} |`,
     );
     console.log(
-      `| response → event on a stream, other replica (ms) | ${ms(percentile(other, 50))} | ${ms(percentile(other, 99))} |`,
+      `| response → event on a stream, other replica (ms) | ${fmt(percentile(other, 50))} | ${fmt(percentile(other, 99))} |`,
     );
     console.log(
-      `| write transaction without an event (ms, ${APPEND_SAMPLES}) | ${ms(percentile(bare, 50))} | ${ms(percentile(bare, 99))} |`,
+      `| write transaction without an event (ms, ${APPEND_SAMPLES}) | ${fmt(percentile(bare, 50))} | ${fmt(percentile(bare, 99))} |`,
     );
     console.log(
-      `| the same with one event appended (ms) | ${ms(percentile(withEvent, 50))} | ${ms(percentile(withEvent, 99))} |`,
+      `| the same with one event appended (ms) | ${fmt(percentile(withEvent, 50))} | ${fmt(percentile(withEvent, 99))} |`,
     );
     console.log(`\n| throughput | result |\n|---|---|`);
     console.log(
@@ -304,15 +250,11 @@ async function main(): Promise<void> {
     console.log(
       `| webhook deliveries/s, one endpoint, local receiver (${WEBHOOK_EVENTS} events) | ${(WEBHOOK_EVENTS / hookSeconds).toFixed(1)} |`,
     );
-    for (const app of apps) await app.close();
+    for (const replica of apps) await replica.app.close();
   } finally {
     receiver.close();
     await database.stop();
-    rmSync(parent, { recursive: true, force: true });
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(`bench:events: ${error instanceof Error ? error.stack : String(error)}`);
-  process.exit(1);
-});
+runBench('bench:events', main);

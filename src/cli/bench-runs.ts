@@ -22,6 +22,7 @@ import {
   BENCH_API_KEY,
   fmt,
   loadAverage,
+  loadBeforeAfter,
   machineLine,
   measure,
   percentile,
@@ -222,7 +223,7 @@ async function main(): Promise<void> {
     console.log(
       `\napp / bare throughput: ${(ratio * 100).toFixed(1)}% (goal ≥ 85%); app p99 / bare p99: ${p99Ratio.toFixed(2)} (goal ≤ 1.5)`,
     );
-    console.log(`load average before/after: ${loadBefore} / ${loadAverage()}`);
+    console.log(loadBeforeAfter(loadBefore));
     await new Promise<void>((resolve) => bare.close(() => resolve()));
 
     const small = await timePages(appUrl, client, RUNS);
