@@ -126,10 +126,9 @@ export function addResultTokens(phase: RunPhase, tokens: number): void {
  * `completed_at` and `failure_reason`. Call after saving the changed phase, in the same transaction.
  */
 export async function settleRun(manager: EntityManager, run: Run): Promise<Run> {
-  const [phases, tiers] = await Promise.all([
-    manager.getRepository(RunPhase).findBy({ runId: run.id }),
-    manager.getRepository(RunTier).findBy({ runId: run.id }),
-  ]);
+  // In sequence: `manager` is the caller's transaction, one connection (see RunStartService.start).
+  const phases = await manager.getRepository(RunPhase).findBy({ runId: run.id });
+  const tiers = await manager.getRepository(RunTier).findBy({ runId: run.id });
 
   const changedTiers: RunTier[] = [];
   for (const tier of tiers) {

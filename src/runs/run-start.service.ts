@@ -101,11 +101,11 @@ export class RunStartService {
           summary: `Run ${runId} was created with ${request.phases.length} phases in ${request.tiers.length} tiers`,
           data: { state: 'RUN_CREATED', phases: request.phases.length, tiers: request.tiers.length },
         });
-        const [run, tiers, phases] = await Promise.all([
-          manager.getRepository(Run).findOneByOrFail({ id: runId }),
-          manager.getRepository(RunTier).findBy({ runId }),
-          manager.getRepository(RunPhase).findBy({ runId }),
-        ]);
+        // One after another: a transaction is one connection, which runs one statement at a time anyway
+        // (node-postgres deprecates queueing them, and pg 9 refuses it).
+        const run = await manager.getRepository(Run).findOneByOrFail({ id: runId });
+        const tiers = await manager.getRepository(RunTier).findBy({ runId });
+        const phases = await manager.getRepository(RunPhase).findBy({ runId });
         return runView(run, tiers, phases);
       });
       return { runId, created: true, view };
