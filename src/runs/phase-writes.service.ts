@@ -10,6 +10,7 @@ import type { RecordIssueDto } from './dto/suggested-issue.dto';
 import type { IssueRecordedDto, PhaseWriteResponseDto, ResultRecordedDto } from './dto/write-responses.dto';
 import { AuditorResult } from './entities/auditor-result.entity';
 import { BuilderResult } from './entities/builder-result.entity';
+import { writeChanges } from '../database/write-changes';
 import { RunPhase } from './entities/run-phase.entity';
 import type { Run } from './entities/run.entity';
 import { EventLogService } from '../events/event-log.service';
@@ -124,7 +125,7 @@ export class PhaseWritesService {
         phase.reportedTokensUsed = dto.tokens_used;
         phase.tokensUsed = Math.max(phase.resultTokensUsed, phase.reportedTokensUsed);
       }
-      const saved = await manager.getRepository(RunPhase).save(phase);
+      await writeChanges(manager, RunPhase, phase);
       if (from !== to) {
         await this.phaseEvent(manager, run, phase, 'phase.state_changed', `moved from ${from} to ${to}`, {
           from,
@@ -133,7 +134,7 @@ export class PhaseWritesService {
       }
       const settled = await this.settle(manager, run);
       return {
-        ...phaseView(saved),
+        ...phaseView(phase),
         message: from === to ? `Phase stays ${to}` : `Phase moved from ${from} to ${to}`,
         run_state: settled.state,
         run_tokens_used: settled.tokensUsed,
@@ -222,7 +223,7 @@ export class PhaseWritesService {
       const run = await lockRunForWrite(manager, ref.runId, principal);
       const phase = await findPhaseOf(manager, run, ref.phaseId);
       const recorded = await recordIssueOccurrence(manager, phase, dto);
-      await manager.getRepository(RunPhase).save(phase);
+      await writeChanges(manager, RunPhase, phase);
       await this.phaseEvent(
         manager,
         run,
@@ -262,7 +263,7 @@ export class PhaseWritesService {
         );
       }
       const { id, message } = await write(manager, run, phase);
-      await manager.getRepository(RunPhase).save(phase);
+      await writeChanges(manager, RunPhase, phase);
       const settled = await this.settle(manager, run);
       return {
         message,

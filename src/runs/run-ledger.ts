@@ -1,5 +1,6 @@
 import { ConflictException, NotFoundException } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { remember, writeChanges } from '../database/write-changes';
 import type { Principal } from '../auth/principal';
 import { INT4_MAX } from './dto/limits';
 import { ownerFilterFor } from '../access/visibility';
@@ -18,7 +19,10 @@ import { Run } from './entities/run.entity';
 
 export const runNotFound = (runId: string) => new NotFoundException(`Run "${runId}" not found`);
 
-/** Locks the run for this transaction; 404 when it does not exist or the principal may not write to it. */
+/**
+ * Locks the run for this transaction; 404 when it does not exist or the principal may not write to it. The
+ * run (like the phase of findPhaseOf) is remembered as read: save it with `writeChanges`.
+ */
 export async function lockRunForWrite(
   manager: EntityManager,
   runId: string,
@@ -32,7 +36,7 @@ export async function lockRunForWrite(
   });
   if (!run) throw runNotFound(runId);
   if (!allowFinished && isRunFinished(run.state)) throw runClosed(run);
-  return run;
+  return remember(manager, Run, run);
 }
 
 /** 409 for a write to a finished run; `code` tells a cancelled run (an operator's stop) from a done one. */
@@ -52,7 +56,7 @@ export function runClosed(run: Run): ConflictException {
 export async function findPhaseOf(manager: EntityManager, run: Run, phaseId: string): Promise<RunPhase> {
   const phase = await manager.getRepository(RunPhase).findOneBy({ runId: run.id, phaseId });
   if (!phase) throw new NotFoundException(`Phase "${phaseId}" not found in run "${run.id}"`);
-  return phase;
+  return remember(manager, RunPhase, phase);
 }
 
 export interface IssueInput {
@@ -128,7 +132,9 @@ export function addResultTokens(phase: RunPhase, tokens: number): void {
 export async function settleRun(manager: EntityManager, run: Run): Promise<Run> {
   // In sequence: `manager` is the caller's transaction, one connection (see RunStartService.start).
   const phases = await manager.getRepository(RunPhase).findBy({ runId: run.id });
-  const tiers = await manager.getRepository(RunTier).findBy({ runId: run.id });
+  const tiers = (await manager.getRepository(RunTier).findBy({ runId: run.id })).map((tier) =>
+    remember(manager, RunTier, tier),
+  );
 
   const changedTiers: RunTier[] = [];
   for (const tier of tiers) {
@@ -149,7 +155,7 @@ export async function settleRun(manager: EntityManager, run: Run): Promise<Run> 
       changedTiers.push(tier);
     }
   }
-  if (changedTiers.length > 0) await manager.getRepository(RunTier).save(changedTiers);
+  for (const tier of changedTiers) await writeChanges(manager, RunTier, tier);
 
   run.tokensUsed = sum(phases.map((p) => p.tokensUsed));
   run.minorIssuesCount = count(sum(phases.map((p) => p.minorIssuesCount)));
@@ -167,7 +173,8 @@ export async function settleRun(manager: EntityManager, run: Run): Promise<Run> 
       run.failureReason = failureReasonFor(next, run);
     }
   }
-  return manager.getRepository(Run).save(run);
+  await writeChanges(manager, Run, run);
+  return run;
 }
 
 const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);

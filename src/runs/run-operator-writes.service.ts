@@ -2,6 +2,7 @@ import { ConflictException, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import { EventLogService } from '../events/event-log.service';
+import { writeChanges } from '../database/write-changes';
 import { RunPhase } from './entities/run-phase.entity';
 import { Run } from './entities/run.entity';
 import { canRetry } from './phase-state-machine';
@@ -33,9 +34,9 @@ export class RunOperatorWritesService {
     run.cancelledBy = principal.id;
     run.cancelledAt = now;
     run.cancelReason = reason;
-    const saved = await manager.getRepository(Run).save(run);
-    await this.stateChanged(manager, saved, from);
-    return saved;
+    await writeChanges(manager, Run, run);
+    await this.stateChanged(manager, run, from);
+    return run;
   }
 
   /**
@@ -64,7 +65,7 @@ export class RunOperatorWritesService {
     phase.state = 'QUEUED';
     phase.attempt += 1;
     phase.completedAt = null;
-    const savedPhase = await manager.getRepository(RunPhase).save(phase);
+    await writeChanges(manager, RunPhase, phase);
     await this.events.append(manager, {
       type: 'phase.state_changed',
       subject: { type: 'phase', id: `${run.id}/${phase.phaseId}` },
@@ -73,7 +74,7 @@ export class RunOperatorWritesService {
       summary: `Run ${run.id} phase ${phase.phaseId}: retried by an operator (attempt ${phase.attempt})`,
       data: { phase_id: phase.phaseId, from: 'FAILED', to: 'QUEUED', attempt: phase.attempt, retried: true },
     });
-    return { run: await this.reopenAndSettle(manager, run), phase: savedPhase };
+    return { run: await this.reopenAndSettle(manager, run), phase };
   }
 
   /**
