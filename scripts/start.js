@@ -3,8 +3,9 @@
 // process (so Ctrl-C and SIGTERM reach its shutdown handlers). A fresh clone always builds.
 'use strict';
 const { spawnSync } = require('node:child_process');
-const { existsSync, readdirSync, statSync, writeFileSync } = require('node:fs');
+const { existsSync, statSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
+const { newestMtime } = require('./lib/newest-mtime');
 const { nodeBin } = require('./lib/portable-spawn');
 
 const root = join(__dirname, '..');
@@ -12,15 +13,6 @@ const built = join(root, 'dist', 'main.js');
 const builtConsole = join(root, 'dist', 'console', 'index.html');
 // Written after every successful build here: tsc leaves unchanged outputs (and their mtimes) alone.
 const stamp = join(root, 'dist', '.start-build-stamp');
-
-function newestMtime(path) {
-  const stat = statSync(path);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  return readdirSync(path).reduce(
-    (newest, entry) => Math.max(newest, newestMtime(join(path, entry))),
-    stat.mtimeMs,
-  );
-}
 
 // console/ too: a fresh clone's `npm ci && npm start` serves the operator console (dist/console).
 const inputs = [

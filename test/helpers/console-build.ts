@@ -1,17 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
 
-function newestMtime(path: string): number {
-  const stat = statSync(path);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  return readdirSync(path).reduce(
-    (newest, entry) => Math.max(newest, newestMtime(join(path, entry))),
-    stat.mtimeMs,
-  );
-}
+// The one definition, shared with `npm start` (scripts/start.js).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { newestMtime } = require('../../scripts/lib/newest-mtime') as {
+  newestMtime: (path: string) => number;
+};
 
 /**
  * Builds dist/console when it is missing or older than console/ (what `npm run build` does), once even
@@ -52,4 +49,3 @@ export function ensureConsoleBuilt(): void {
     rmSync(lock, { recursive: true, force: true });
   }
 }
-

@@ -88,7 +88,7 @@ describe('executor writes: statements per transaction', () => {
       const unchanged = await countQueries(t, () => writeChanges(manager, RunPhase, phase));
       expect(unchanged.queries).toEqual([]);
 
-      phase.scope.paths.push('src/added-in-place'); // a JSON column edited in place
+      (phase.scope as { paths: string[] }).paths.push('src/added-in-place'); // a JSON column edited in place
       phase.startedAt = new Date('2026-01-02T03:04:05.678Z');
       const changed = await countQueries(t, () => writeChanges(manager, RunPhase, phase));
       expect(changed.queries).toHaveLength(1);
@@ -99,7 +99,7 @@ describe('executor writes: statements per transaction', () => {
       expect((await countQueries(t, () => writeChanges(manager, RunPhase, phase))).queries).toEqual([]);
     });
     const stored = await read();
-    expect(stored.scope.paths).toContain('src/added-in-place');
+    expect((stored.scope as { paths: string[] }).paths).toContain('src/added-in-place');
     expect(stored.startedAt?.toISOString()).toBe('2026-01-02T03:04:05.678Z');
 
     await db.transaction(async (manager) => {
