@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { DataSource } from 'typeorm';
 import { createTestApp, TestApp } from './helpers/app';
 import { createUser, mintApiKey, TestApiKey, TestUser } from './helpers/identity';
 import { startBody } from './helpers/runs';
@@ -201,10 +202,28 @@ describe('dashboard: consolidated metrics', () => {
           ab_delta: -12,
         },
         total_savings_events: 4,
+        total_exact: true,
         limit: 3,
         offset: 1,
+        next_cursor: null,
       });
       expect(res.body.savings_events.map((e: { tokens: number }) => e.tokens)).toEqual([25, 300, -12]);
+      // The same events by cursor: the page after the first two.
+      const first = await request(t.http)
+        .get(`/dashboard/runs/${runId}/consolidated-metrics?limit=2`)
+        .set(key.headers);
+      expect(first.body.savings_events.map((e: { tokens: number }) => e.tokens)).toEqual([500, 25]);
+      const next = await request(t.http)
+        .get(`/dashboard/runs/${runId}/consolidated-metrics?limit=2&cursor=${first.body.next_cursor}`)
+        .set(key.headers);
+      expect(next.status).toBe(200);
+      expect(next.body).toMatchObject({ next_cursor: null, total_savings_events: 4, offset: 0 });
+      expect(next.body.savings_events.map((e: { tokens: number }) => e.tokens)).toEqual([300, -12]);
+      const deep = await request(t.http)
+        .get(`/dashboard/runs/${runId}/consolidated-metrics?offset=10001`)
+        .set(key.headers);
+      expect(deep.status).toBe(400);
+      expect(deep.body.message).toContain('cursor');
       expect(
         (await request(t.http).get(`/dashboard/runs/${runId}/consolidated-metrics`).set(other.headers))
           .status,
@@ -220,6 +239,34 @@ describe('dashboard: consolidated metrics', () => {
         .set(key.headers)
         .send({ run_id: runId, category: 'tokens_spent', tokens: 1 });
       expect(wrong.status).toBe(422);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('counts the savings events only up to 10,000, saying so with total_exact', async () => {
+    const t = await createTestApp({ env: { AUTOPACK_ENABLE_CONSOLIDATED_METRICS: '1' } });
+    try {
+      const key = await mintApiKey(t, ['runs:read', 'runs:write']);
+      const body = startBody();
+      const runId = body.run.run_id;
+      await request(t.http).post('/runs/start').set(key.headers).send(body).expect(201);
+      await t.app.get(DataSource).query(
+        `INSERT INTO token_savings_events (run_id, category, tokens, recorded_by)
+         SELECT $1, 'ab_delta', 1, 'test' FROM generate_series(1, 10001)`,
+        [runId],
+      );
+      const res = await request(t.http)
+        .get(`/dashboard/runs/${runId}/consolidated-metrics?limit=1`)
+        .set(key.headers);
+      expect(res.status).toBe(200);
+      // The sums still cover every event: only the count is capped.
+      expect(res.body).toMatchObject({
+        categories: { ab_delta: 10001 },
+        total_savings_events: 10000,
+        total_exact: false,
+        next_cursor: expect.any(String),
+      });
     } finally {
       await t.close();
     }

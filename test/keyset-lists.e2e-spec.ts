@@ -26,8 +26,8 @@ const isBackground = (sql: string) =>
   /SET status = 'timeout'/.test(sql) ||
   sql.includes('auth_sessions') ||
   sql.includes('event_log_horizon') ||
-  sql.includes('webhook_endpoints') ||
-  (sql.includes('webhook_deliveries') && !sql.includes('keyset_key') && !sql.includes('capped'));
+  // The dispatcher's reads and an endpoint's lookup, not the lists of endpoints or deliveries.
+  (/webhook_(endpoints|deliveries)/.test(sql) && !sql.includes('keyset_key') && !sql.includes('capped'));
 
 /** Clones row `id` of `table` `count` times with new ids and three shared creation times. */
 async function cloneRows(
@@ -57,7 +57,7 @@ describe('keyset lists: cursor pages at constant cost', () => {
   let webhookId: string;
 
   beforeAll(async () => {
-    t = await createTestApp({ env: { ...LIVE_ENV } });
+    t = await createTestApp({ env: { ...LIVE_ENV, AUTOPACK_ENABLE_CONSOLIDATED_METRICS: '1' } });
     const db = t.app.get(DataSource);
     admin = await createUser(t, { role: 'admin' });
     executor = await mintApiKey(t, ['runs:read', 'runs:write', 'actions:propose', 'approvals:request'], {
@@ -83,6 +83,12 @@ describe('keyset lists: cursor pages at constant cost', () => {
       .send({ error_type: 'build', message: 'failed' });
     expect(error.status).toBe(201);
     await cloneRows(db, 'run_error_reports', error.body.id, 24);
+    const saving = await request(t.http)
+      .post('/dashboard/token-savings')
+      .set(executor.headers)
+      .send({ run_id: runId, category: 'artifact_tokens_avoided', tokens: 10 });
+    expect(saving.status).toBe(201);
+    await cloneRows(db, 'token_savings_events', saving.body.id, 24, "'{}'::jsonb", 'recorded_at');
 
     const approval = await request(t.http)
       .post('/approval/request')
@@ -115,6 +121,8 @@ describe('keyset lists: cursor pages at constant cost', () => {
       });
     expect(hook.status).toBe(201);
     webhookId = hook.body.id;
+    // Disabled clones: the dispatcher leaves them alone.
+    await cloneRows(db, 'webhook_endpoints', webhookId, 24, `jsonb_build_object('enabled', false)`);
     // Finished deliveries: the dispatcher never picks them up.
     await db.query(
       `INSERT INTO webhook_deliveries (endpoint_id, event_cursor, event_type, event, status, attempts, created_at)
@@ -129,6 +137,14 @@ describe('keyset lists: cursor pages at constant cost', () => {
     // [path, items field, the caller, queries per page: the page and the capped total, plus a parent check]
     { path: '/runs', field: 'runs', as: 'admin-key', queries: 2 },
     { path: `/runs/${runId}/errors`, field: 'errors', as: 'admin-key', queries: 3 },
+    // The run's lookup and its category sums beside the page and the capped total.
+    {
+      path: `/dashboard/runs/${runId}/consolidated-metrics`,
+      field: 'savings_events',
+      as: 'admin',
+      queries: 4,
+      total: 'total_savings_events',
+    },
     { path: '/external-actions', field: 'actions', as: 'admin', queries: 2 },
     // Pending requests: a read, no sweep (an expired request is left out by the query itself).
     {
@@ -142,6 +158,7 @@ describe('keyset lists: cursor pages at constant cost', () => {
     { path: '/api/auth/users', field: 'users', as: 'admin', queries: 2 },
     { path: '/api/auth/api-keys', field: 'api_keys', as: 'admin', queries: 2 },
     { path: '/api/auth/oauth/events', field: 'events', as: 'admin', queries: 2 },
+    { path: '/webhooks', field: 'webhooks', as: 'admin', queries: 2 },
     // The endpoint's own lookup reads webhook_endpoints, filtered out with the dispatcher's reads.
     { path: `/webhooks/${webhookId}/deliveries`, field: 'deliveries', as: 'admin', queries: 2 },
     // The inbox merges three kinds: each kind's slice and capped total, and who is behind the requester
@@ -158,7 +175,11 @@ describe('keyset lists: cursor pages at constant cost', () => {
       expect([list.path, whole.status]).toEqual([list.path, 200]);
       const all = whole.body[list.field].map((row: Record<string, string>) => row[list.id ?? 'id']);
       expect([list.path, all.length >= 25]).toEqual([list.path, true]);
-      expect(whole.body).toMatchObject({ next_cursor: null, total: all.length, total_exact: true });
+      expect(whole.body).toMatchObject({
+        next_cursor: null,
+        [list.total ?? 'total']: all.length,
+        total_exact: true,
+      });
 
       const paged: string[] = [];
       let cursor: string | null = null;

@@ -5,6 +5,8 @@ import { AppConfig } from '../config/app-config';
 import { ownerFilterFor } from '../access/visibility';
 import { RunQueriesService } from '../runs/run-queries.service';
 import { idempotentTransaction } from '../idempotency/idempotent-transaction';
+import { keysetPage } from '../http/keyset-page';
+import type { KeysetOrder } from '../http/keyset-page';
 import type {
   ConsolidatedMetricsDto,
   ConsolidatedMetricsQueryDto,
@@ -17,6 +19,15 @@ import { LlmUsageEvent } from './entities/llm-usage-event.entity';
 import { TokenSavingsEvent } from './entities/token-savings-event.entity';
 
 const PERIOD_DAYS = { day: 1, week: 7, month: 30 } as const;
+
+/** One run's savings events, oldest first, served by the (run_id, recorded_at, id) index. */
+const SAVINGS_EVENT_ORDER: KeysetOrder = {
+  list: 'token_savings_events',
+  key: 'e.recorded_at',
+  id: 'e.id',
+  direction: 'ASC',
+  idType: 'uuid',
+};
 
 /** Token accounting: LLM usage and token savings reported by executors, and their per-run totals. */
 @Injectable()
@@ -112,9 +123,11 @@ export class UsageService {
       });
     }
     const run = await this.runs.findVisibleRun(runId, principal);
-    const limit = query.limit ?? 100;
-    const offset = query.offset ?? 0;
-    const [[sums], events, [{ total }]] = await Promise.all([
+    const events = this.dataSource
+      .getRepository(TokenSavingsEvent)
+      .createQueryBuilder('e')
+      .where('e.run_id = :runId', { runId: run.id });
+    const [[sums], page] = await Promise.all([
       this.dataSource.query(
         `SELECT
            (SELECT coalesce(sum(prompt_tokens + completion_tokens), 0) FROM llm_usage_events WHERE run_id = $1) AS spent,
@@ -124,15 +137,7 @@ export class UsageService {
          FROM token_savings_events WHERE run_id = $1`,
         [run.id],
       ),
-      this.dataSource.getRepository(TokenSavingsEvent).find({
-        where: { runId: run.id },
-        order: { recordedAt: 'ASC', id: 'ASC' },
-        take: limit,
-        skip: offset,
-      }),
-      this.dataSource.query('SELECT count(*)::int AS total FROM token_savings_events WHERE run_id = $1', [
-        run.id,
-      ]),
+      keysetPage(events, SAVINGS_EVENT_ORDER, query),
     ]);
     return {
       run_id: run.id,
@@ -143,16 +148,18 @@ export class UsageService {
         doctor_tokens_avoided_estimate: Number(sums.doctor),
         ab_delta: Number(sums.ab),
       },
-      savings_events: events.map((event) => ({
+      savings_events: page.items.map((event) => ({
         id: event.id,
         phase_id: event.phaseId,
         category: event.category,
         tokens: event.tokens,
         recorded_at: event.recordedAt.toISOString(),
       })),
-      total_savings_events: total,
-      limit,
-      offset,
+      total_savings_events: page.total,
+      total_exact: page.total_exact,
+      limit: page.limit,
+      offset: page.offset,
+      next_cursor: page.next_cursor,
     };
   }
 }

@@ -25,7 +25,8 @@ export function CursorQuery(): PropertyDecorator {
   );
 }
 
-const OFFSET_TOO_DEEP = `offset must not be greater than ${MAX_OFFSET}: page deeper with cursor (the next_cursor of the previous page)`;
+/** The 400 for an `offset` past MAX_OFFSET: it names `cursor`, the way deeper. */
+export const OFFSET_TOO_DEEP = `offset must not be greater than ${MAX_OFFSET}: page deeper with cursor (the next_cursor of the previous page)`;
 
 /**
  * `?limit=1..100&offset=0..10000`: paging of a list that cannot be cut by keyset (an aggregate computed per

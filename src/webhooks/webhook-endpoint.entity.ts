@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { BIGINT_AS_NUMBER } from '../database/column-transformers';
 import type { EventType } from '../events/event-types';
 
@@ -11,6 +11,8 @@ export type WebhookKind = (typeof WEBHOOK_KINDS)[number];
  * show a hint only. `cursor_*` is the position in the event log up to which deliveries were queued.
  */
 @Entity({ name: 'webhook_endpoints' })
+// The admin list in keyset order (GET /webhooks).
+@Index('IDX_webhook_endpoints_created_at_id', ['createdAt', 'id'])
 export class WebhookEndpoint {
   @PrimaryGeneratedColumn('uuid')
   id: string;

@@ -53,10 +53,11 @@ export class WebhooksController {
     return this.webhooks.create(body, actor);
   }
 
+  /** The endpoints, oldest first, 50 per page unless asked. */
   @Get()
   @ApiOkResponse({ type: WebhookListDto })
-  async list(): Promise<WebhookListDto> {
-    return { webhooks: await this.webhooks.list() };
+  list(@Query() page: PageQueryDto): Promise<WebhookListDto> {
+    return this.webhooks.list(page);
   }
 
   @Get(':webhook_id')

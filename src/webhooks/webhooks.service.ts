@@ -22,6 +22,7 @@ import type {
   WebhookDeliveryDto,
   WebhookDeliveryPageDto,
   WebhookDto,
+  WebhookListDto,
   WebhookWithSecretDto,
 } from './dto/webhook.dto';
 import { canMoveDelivery } from './delivery-lifecycle';
@@ -41,10 +42,6 @@ function urlHint(raw: string): string {
   return `${url.protocol}//${url.host}/…${raw.slice(-4)}`;
 }
 
-/**
- * Webhook endpoints, admin-managed: their URLs and signing secrets sealed like provider credentials,
- * every change audited in its transaction. The dispatcher (webhook-dispatcher.ts) delivers.
- */
 /** Newest first, served by the (endpoint_id, created_at) index. */
 const DELIVERY_LIST_ORDER: KeysetOrder = {
   list: 'webhook_deliveries',
@@ -54,6 +51,19 @@ const DELIVERY_LIST_ORDER: KeysetOrder = {
   idType: 'uuid',
 };
 
+/** Oldest first, as the list always was, served by the (created_at, id) index. */
+const ENDPOINT_LIST_ORDER: KeysetOrder = {
+  list: 'webhook_endpoints',
+  key: 'w.created_at',
+  id: 'w.id',
+  direction: 'ASC',
+  idType: 'uuid',
+};
+
+/**
+ * Webhook endpoints, admin-managed: their URLs and signing secrets sealed like provider credentials,
+ * every change audited in its transaction. The dispatcher (webhook-dispatcher.ts) delivers.
+ */
 @Injectable()
 export class WebhooksService {
   private readonly sealer: CredentialCipher | null;
@@ -118,9 +128,10 @@ export class WebhooksService {
     });
   }
 
-  async list(): Promise<WebhookDto[]> {
-    const rows = await this.dataSource.getRepository(WebhookEndpoint).find({ order: { createdAt: 'ASC' } });
-    return rows.map(toDto);
+  async list(page: PageQueryDto): Promise<WebhookListDto> {
+    const select = this.dataSource.getRepository(WebhookEndpoint).createQueryBuilder('w');
+    const { items, ...paging } = await keysetPage(select, ENDPOINT_LIST_ORDER, page);
+    return { webhooks: items.map(toDto), ...paging };
   }
 
   async get(id: string): Promise<WebhookDto> {

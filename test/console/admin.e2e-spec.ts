@@ -1,5 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
 import { TEST_CREDENTIALS_KEY } from '../helpers/actions';
 import { createTestApp, TestApp } from '../helpers/app';
 import { createUser, TestUser } from '../helpers/identity';
@@ -152,6 +153,31 @@ browserSuite()('console in a browser: admin', () => {
     await page.getByText('Deliveries of ops-pager').waitFor();
     await page.getByText('No delivery yet.').waitFor();
     expect(await seriousAxeViolations(page)).toEqual([]);
+  });
+
+  it('pages the webhooks on with the cursor, 50 a page', async () => {
+    // 50 disabled copies of the webhook above, each newer: the oldest first, the newest alone on page two.
+    await t.app.get(DataSource).query(
+      `INSERT INTO webhook_endpoints
+       SELECT (jsonb_populate_record(NULL::webhook_endpoints, to_jsonb(x)
+                 || jsonb_build_object('id', gen_random_uuid(), 'name', 'copy-' || g, 'enabled', false,
+                                       'created_at', x.created_at + make_interval(secs => g)))).*
+       FROM webhook_endpoints x, generate_series(1, 50) AS g WHERE x.name = 'ops-pager'`,
+    );
+    await page.goto('/console/admin/webhooks');
+    const table = page.getByRole('table', { name: 'Webhooks' });
+    await page.getByRole('row', { name: /ops-pager/ }).waitFor();
+    expect(await table.locator('tbody tr').count()).toBe(50);
+    expect(await page.getByRole('row', { name: /copy-50/ }).count()).toBe(0);
+    await page
+      .getByRole('navigation', { name: 'Webhook pages' })
+      .getByRole('button', { name: 'Next page' })
+      .click();
+    await page.getByRole('row', { name: /copy-50/ }).waitFor();
+    expect(new URL(page.url()).searchParams.get('cursor')).toBeTruthy();
+    expect(await table.locator('tbody tr').count()).toBe(1);
+    await page.getByRole('button', { name: 'First page' }).click();
+    await page.getByRole('row', { name: /ops-pager/ }).waitFor();
   });
 
   it('shows a viewer "admins only" and no Admin link', async () => {

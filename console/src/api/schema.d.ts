@@ -1482,6 +1482,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** The endpoints, oldest first, 50 per page unless asked. */
         get: operations["Webhooks_list"];
         put?: never;
         /** Adds an endpoint; the answer holds its signing secret, shown this once. */
@@ -2004,10 +2005,19 @@ export interface components {
         ConsolidatedMetricsDto: {
             categories: components["schemas"]["MetricCategoriesDto"];
             limit: number;
+            /** @description Pass as `cursor` for the next page of savings events (same cost as the first); null on the last page. */
+            next_cursor: string | null;
             offset: number;
             run_id: string;
+            /** @description Oldest first (recorded_at, then id). */
             savings_events: components["schemas"]["SavingsEventDto"][];
             token_cap: number;
+            /** @description False when the run has more than 10,000 savings events: `total_savings_events` is then a lower bound. */
+            total_exact: boolean;
+            /**
+             * @description The run's savings events over all pages, counted up to 10,000 (constant cost): beyond that it is
+             *     10,000 and `total_exact` is false.
+             */
             total_savings_events: number;
         };
         CreateApiKeyDto: {
@@ -3222,6 +3232,18 @@ export interface components {
             url_hint: string;
         };
         WebhookListDto: {
+            limit: number;
+            /** @description Pass as `cursor` for the next page (same cost as the first); null on the last page. */
+            next_cursor: string | null;
+            offset: number;
+            /**
+             * @description Items matching the filters that the caller may see, over all pages, counted up to 10,000 (constant
+             *     cost): beyond that it is 10,000 and `total_exact` is false.
+             */
+            total: number;
+            /** @description False when more than 10,000 items match: `total` is then a lower bound. */
+            total_exact: boolean;
+            /** @description Oldest first. */
             webhooks: components["schemas"]["WebhookDto"][];
         };
         WebhookWithSecretDto: {
@@ -7231,8 +7253,11 @@ export interface operations {
     Dashboard_consolidatedMetrics: {
         parameters: {
             query?: {
+                /** @description The `next_cursor` of the previous page: the page after it, at the cost of the first page. Opaque; a cursor this list did not return is a 400. */
+                cursor?: string;
                 /** @description Savings events per page: 1–10000 (400 beyond). */
                 limit?: number;
+                /** @description Savings events to skip (old clients). Deeper than 10,000 is refused: use `cursor`. */
                 offset?: number;
             };
             header?: never;
@@ -12830,7 +12855,13 @@ export interface operations {
     };
     Webhooks_list: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The `next_cursor` of the previous page: the page after it, at the cost of the first page. Opaque; a cursor this list did not return is a 400. */
+                cursor?: string;
+                limit?: number;
+                /** @description Rows to skip (old clients). Deeper than 10,000 is refused: use `cursor`. */
+                offset?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -12848,7 +12879,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookListDto"];
                 };
             };
-            /** @description The URL holds an encoded NUL (%00) */
+            /** @description Invalid query or path parameter (`detail` says which), or an encoded NUL (%00) in the URL */
             400: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];

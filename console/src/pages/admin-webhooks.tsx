@@ -97,7 +97,12 @@ function CreateWebhookForm({ onCreated }: { onCreated: (secret: string) => void 
 
 /** Webhooks: list, add (signing secret shown once), disable or enable, delete; their delivery logs. */
 function AdminWebhooksBody() {
-  const hooks = useResource(() => unwrap(api.GET('/webhooks')), []);
+  const { query } = useLocation();
+  const cursor = query.get('cursor') ?? '';
+  const hooks = useResource(
+    () => unwrap(api.GET('/webhooks', { params: { query: { limit: 50, ...(cursor ? { cursor } : {}) } } })),
+    [cursor],
+  );
   const [secret, setSecret] = useState<string | null>(null);
   const [dialog, setDialog] = useState<{ hook: Webhook; what: 'toggle' | 'delete' } | null>(null);
   const { busy, error, run } = useWrite();
@@ -181,6 +186,15 @@ function AdminWebhooksBody() {
             </tbody>
           </table>
         </div>
+      )}
+      {hooks.data && (
+        <Pager
+          label="Webhook pages"
+          nextCursor={hooks.data.next_cursor}
+          atFirst={!cursor}
+          onFirst={() => navigate('/admin/webhooks')}
+          onNext={(next) => navigate(`/admin/webhooks?cursor=${encodeURIComponent(next)}`)}
+        />
       )}
       <ConfirmDialog
         open={dialog !== null}

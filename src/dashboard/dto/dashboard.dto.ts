@@ -1,6 +1,7 @@
 import { QueryInteger } from '../../http/query-integer';
 import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { INT4_MAX } from '../../database/limits';
+import { CursorQuery, MAX_OFFSET, OFFSET_TOO_DEEP } from '../../http/page-query.dto';
 
 /** One LLM call's token use, reported by an executor for one of its runs. */
 export class UsageEventDto {
@@ -141,6 +142,10 @@ export class TokenSavingsDto {
   tokens: number;
 }
 
+/**
+ * `?limit=1..10000&offset=0..10000&cursor=…`: the savings events are a keyset list (src/http/keyset-page.ts)
+ * whose page size stays up to 10,000 as before; its own DTO because PageQueryDto caps `limit` at 100.
+ */
 export class ConsolidatedMetricsQueryDto {
   /** Savings events per page: 1–10000 (400 beyond). */
   @IsOptional()
@@ -150,12 +155,17 @@ export class ConsolidatedMetricsQueryDto {
   @Max(10_000)
   limit?: number = 100;
 
+  /** Savings events to skip (old clients). Deeper than 10,000 is refused: use `cursor`. */
   @IsOptional()
   @QueryInteger()
   @IsInt()
   @Min(0)
-  @Max(INT4_MAX)
+  @Max(MAX_OFFSET, { message: OFFSET_TOO_DEEP })
   offset?: number = 0;
+
+  /** `next_cursor` of the previous page: the events after it, at the cost of the first page. */
+  @CursorQuery()
+  cursor?: string;
 }
 
 export class MetricCategoriesDto {
@@ -178,8 +188,17 @@ export class ConsolidatedMetricsDto {
   run_id: string;
   token_cap: number;
   categories: MetricCategoriesDto;
+  /** Oldest first (recorded_at, then id). */
   savings_events: SavingsEventDto[];
+  /**
+   * The run's savings events over all pages, counted up to 10,000 (constant cost): beyond that it is
+   * 10,000 and `total_exact` is false.
+   */
   total_savings_events: number;
+  /** False when the run has more than 10,000 savings events: `total_savings_events` is then a lower bound. */
+  total_exact: boolean;
   limit: number;
   offset: number;
+  /** Pass as `cursor` for the next page of savings events (same cost as the first); null on the last page. */
+  next_cursor: string | null;
 }

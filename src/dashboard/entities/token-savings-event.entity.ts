@@ -12,11 +12,12 @@ export type SavingsCategory = (typeof SAVINGS_CATEGORIES)[number];
  * category. Spent tokens are not recorded here but as LLM usage events, so no token is counted twice.
  */
 @Entity({ name: 'token_savings_events' })
+// One run's events in keyset order (consolidated metrics); its leading run_id serves the per-run sums too.
+@Index('IDX_token_savings_run_recorded_at_id', ['runId', 'recordedAt', 'id'])
 export class TokenSavingsEvent {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
-  @Index()
   @Column({ name: 'run_id', type: 'varchar', length: 255 })
   runId: string;
 

@@ -17,6 +17,7 @@ import { Foundation1795280492457 } from './1795280492457-Foundation';
 import { UnloggedRateLimits1795286500000 } from './1795286500000-UnloggedRateLimits';
 import { RateLimitReservations1796700000000 } from './1796700000000-RateLimitReservations';
 import { RunsOwnerKeysetIndex1796700000001 } from './1796700000001-RunsOwnerKeysetIndex';
+import { KeysetListIndexes1796800000000 } from './1796800000000-KeysetListIndexes';
 export const MIGRATIONS = [
   Foundation1795280492457,
   Identity1795280959491,
@@ -36,4 +37,5 @@ export const MIGRATIONS = [
   RunControl1796600000001,
   RateLimitReservations1796700000000,
   RunsOwnerKeysetIndex1796700000001,
+  KeysetListIndexes1796800000000,
 ];

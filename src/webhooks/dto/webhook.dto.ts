@@ -78,7 +78,8 @@ export class WebhookDto {
   updated_at: string;
 }
 
-export class WebhookListDto {
+export class WebhookListDto extends KeysetListFieldsDto {
+  /** Oldest first. */
   webhooks: WebhookDto[];
 }
 
