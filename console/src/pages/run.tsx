@@ -7,7 +7,7 @@ import { useResource } from '../api/use-resource';
 import type { components } from '../api/schema';
 import { ConfirmDialog } from '../components/dialog';
 import { DiffView } from '../components/diff';
-import { Empty, ErrorView, Loading } from '../components/status';
+import { Empty, ErrorView, ListState, Loading } from '../components/status';
 import { Time } from '../components/time';
 import { dollars, isFinished, useTitle } from '../ops/shared';
 import { Progress, StateBadge } from '../ops/state-badge';
@@ -187,57 +187,70 @@ export function RunPage({ id }: { id: string }) {
       ))}
 
       <h2>Issues</h2>
-      {issues.state === 'error' && <ErrorView error={issues.error} title="Could not load issues" />}
-      {issues.data && issues.data.issues.length === 0 && <Empty>No issues recorded.</Empty>}
-      {issues.data && issues.data.issues.length > 0 && (
-        <ul class="plain">
-          {issues.data.issues.map((issue) => (
-            <li key={issue.issue_key}>
-              <span class={`pill ${issue.severity === 'major' ? 'tone-bad' : 'tone-idle'}`}>
-                {issue.severity}
-              </span>{' '}
-              <strong>{issue.issue_key}</strong> ({issue.category}): {issue.description}{' '}
-              <span class="muted">
-                ×{issue.occurrence_count} in {issue.seen_in_phases.join(', ')}
-              </span>
-            </li>
-          ))}
-        </ul>
-      )}
+      <ListState
+        resource={issues}
+        errorTitle="Could not load issues"
+        isEmpty={(data) => data.issues.length === 0}
+        empty="No issues recorded."
+      >
+        {(data) => (
+          <ul class="plain">
+            {data.issues.map((issue) => (
+              <li key={issue.issue_key}>
+                <span class={`pill ${issue.severity === 'major' ? 'tone-bad' : 'tone-idle'}`}>
+                  {issue.severity}
+                </span>{' '}
+                <strong>{issue.issue_key}</strong> ({issue.category}): {issue.description}{' '}
+                <span class="muted">
+                  ×{issue.occurrence_count} in {issue.seen_in_phases.join(', ')}
+                </span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </ListState>
 
       <h2>Errors</h2>
-      {errors.state === 'error' && <ErrorView error={errors.error} title="Could not load errors" />}
-      {errors.data && errors.data.errors.length === 0 && <Empty>No errors reported.</Empty>}
-      {errors.data && errors.data.errors.length > 0 && (
-        <ul class="plain">
-          {errors.data.errors.map((e) => (
-            <li key={e.id}>
-              <Time iso={e.created_at} /> <strong>{e.error_type}</strong>
-              {e.phase_id ? ` in ${e.phase_id}` : ''}: {e.message}
-              {e.redaction_count > 0 && <span class="redaction"> [{e.redaction_count} redacted]</span>}
-            </li>
-          ))}
-        </ul>
-      )}
+      <ListState
+        resource={errors}
+        errorTitle="Could not load errors"
+        isEmpty={(data) => data.errors.length === 0}
+        empty="No errors reported."
+      >
+        {(data) => (
+          <ul class="plain">
+            {data.errors.map((e) => (
+              <li key={e.id}>
+                <Time iso={e.created_at} /> <strong>{e.error_type}</strong>
+                {e.phase_id ? ` in ${e.phase_id}` : ''}: {e.message}
+                {e.redaction_count > 0 && <span class="redaction"> [{e.redaction_count} redacted]</span>}
+              </li>
+            ))}
+          </ul>
+        )}
+      </ListState>
 
       <h2>External actions</h2>
-      {actions.state === 'error' && (
-        <ErrorView error={actions.error} title="Could not load external actions" />
-      )}
-      {actions.data && actions.data.actions.length === 0 && <Empty>No external actions proposed.</Empty>}
-      {actions.data && actions.data.actions.length > 0 && (
-        <ul class="plain">
-          {actions.data.actions.map((a) => (
-            <li key={a.id}>
-              <Link href={`/actions/${encodeURIComponent(a.id)}`}>
-                {a.provider} {a.action}
-              </Link>{' '}
-              <StateBadge state={a.status} /> <span class="muted">{a.summary}</span>{' '}
-              {a.estimated_spend_cents ? <span>est. {dollars(a.estimated_spend_cents)}</span> : null}
-            </li>
-          ))}
-        </ul>
-      )}
+      <ListState
+        resource={actions}
+        errorTitle="Could not load external actions"
+        isEmpty={(data) => data.actions.length === 0}
+        empty="No external actions proposed."
+      >
+        {(data) => (
+          <ul class="plain">
+            {data.actions.map((a) => (
+              <li key={a.id}>
+                <Link href={`/actions/${encodeURIComponent(a.id)}`}>
+                  {a.provider} {a.action}
+                </Link>{' '}
+                <StateBadge state={a.status} /> <span class="muted">{a.summary}</span>{' '}
+                {a.estimated_spend_cents ? <span>est. {dollars(a.estimated_spend_cents)}</span> : null}
+              </li>
+            ))}
+          </ul>
+        )}
+      </ListState>
 
       <h2>Approvals waiting</h2>
       {approvals.state === 'error' && <ErrorView error={approvals.error} title="Could not load approvals" />}
