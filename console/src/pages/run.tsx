@@ -1,5 +1,6 @@
 import { useRef, useState } from 'preact/hooks';
 import { api, unwrap } from '../api/client';
+import { KIND_LABELS, reviewPath } from '../api/decisions';
 import { asApiError, type ApiError } from '../api/errors';
 import { useLiveEvents, useLiveStatus } from '../api/live';
 import { mayOperate, useMe } from '../api/use-me';
@@ -16,6 +17,8 @@ import '../styles/ops.css';
 
 type Run = components['schemas']['RunResponseDto'];
 type Phase = components['schemas']['PhaseResponseDto'];
+/** Pending requests of each kind listed here; the inbox, filtered by this run, pages through the rest. */
+const WAITING_LIMIT = 100;
 
 /** The events that change what this page shows. */
 const LIVE_TYPES = [
@@ -63,14 +66,14 @@ export function RunPage({ id }: { id: string }) {
     () => unwrap(api.GET('/external-actions', { params: { query: { run_id: id, limit: 100 } } })),
     [id],
   );
+  // The server keeps the run's pending requests that you may see, a keyset page per kind.
   const approvals = useResource(async () => {
-    const [legacy, governance] = await Promise.all([
-      unwrap(api.GET('/approval/pending')),
-      unwrap(api.GET('/governance/pending')),
-    ]);
+    const waiting = (kind: 'approval' | 'governance_request') =>
+      unwrap(api.GET('/inbox', { params: { query: { run_id: id, kind, limit: WAITING_LIMIT } } }));
+    const [legacy, governance] = await Promise.all([waiting('approval'), waiting('governance_request')]);
     return {
-      legacy: legacy.approvals.filter((a) => a.run_id === id),
-      governance: governance.requests.filter((g) => g.run_id === id),
+      items: [...legacy.items, ...governance.items],
+      more: legacy.next_cursor !== null || governance.next_cursor !== null,
     };
   }, [id]);
 
@@ -253,31 +256,36 @@ export function RunPage({ id }: { id: string }) {
       </ListState>
 
       <h2>Approvals waiting</h2>
-      {approvals.state === 'error' && <ErrorView error={approvals.error} title="Could not load approvals" />}
-      {approvals.data && approvals.data.legacy.length + approvals.data.governance.length === 0 && (
-        <Empty>No approval or governance request is waiting for this run.</Empty>
-      )}
-      {approvals.data && (
-        <ul class="plain">
-          {approvals.data.legacy.map((a) => (
-            <li key={a.approval_id}>
-              <Link href={`/approvals/${encodeURIComponent(a.approval_id)}`}>
-                Approval request {a.approval_id}
-              </Link>
-              {a.phase_id ? ` (phase ${a.phase_id})` : ''} <Time iso={a.requested_at} />
-            </li>
-          ))}
-          {approvals.data.governance.map((g) => (
-            <li key={g.request_id}>
-              <Link href={`/governance/${encodeURIComponent(g.request_id)}`}>
-                Governance request {g.request_id}
-              </Link>
-              {g.phase_id ? ` (phase ${g.phase_id})` : ''}: {g.paths.length} path
-              {g.paths.length === 1 ? '' : 's'} <Time iso={g.requested_at} />
-            </li>
-          ))}
-        </ul>
-      )}
+      <ListState
+        resource={approvals}
+        errorTitle="Could not load approvals"
+        isEmpty={(data) => data.items.length === 0}
+        empty="No approval or governance request is waiting for this run."
+      >
+        {(data) => (
+          <>
+            <ul class="plain">
+              {data.items.map((item) => (
+                <li key={item.id}>
+                  <Link href={reviewPath(item.kind, item.id)}>
+                    {KIND_LABELS[item.kind]} {item.id}
+                  </Link>
+                  {item.phase_id ? ` (phase ${item.phase_id})` : ''}
+                  {item.kind === 'governance_request' ? `: ${item.summary}` : ''}{' '}
+                  <Time iso={item.created_at} />
+                </li>
+              ))}
+            </ul>
+            {data.more && (
+              <p>
+                <Link href={`/?run_id=${encodeURIComponent(id)}`}>
+                  All that is waiting for this run, in the inbox
+                </Link>
+              </p>
+            )}
+          </>
+        )}
+      </ListState>
     </>
   );
 }
