@@ -18,6 +18,11 @@ const cookieOf = (res: request.Response): string | undefined =>
   ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith(`${COOKIE}=`));
 const cookieValue = (setCookie: string) => setCookie.split(';')[0].slice(COOKIE.length + 1);
 const sendCookie = (value: string) => ({ Cookie: `${COOKIE}=${value}` });
+const HINT = 'autopack_signed_in';
+const hintOf = (res: request.Response): string | undefined =>
+  ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith(`${HINT}=`));
+const attributesOf = (setCookie: string) => setCookie.split(';').map((part) => part.trim().toLowerCase());
+const CLEARED = /Expires=Thu, 01 Jan 1970/;
 
 /** Issue 16: sessions with rotating, single-use refresh tokens; reuse ends the whole session. */
 describe('sessions: login, refresh rotation, reuse detection, logout, listing and revocation', () => {
@@ -71,6 +76,79 @@ describe('sessions: login, refresh rotation, reuse detection, logout, listing an
     const stored = await db.query('SELECT token_hash FROM auth_refresh_tokens');
     expect(JSON.stringify(stored)).not.toContain(cookieValue(cookie));
     expect((await login({ include_refresh_token: true })).body.refresh_token).toMatch(/^rt_/);
+  });
+
+  it('a signed-in hint the console can read (no secret in it) comes and goes with the refresh cookie', async () => {
+    const signedIn = await login();
+    const hint = hintOf(signedIn)!;
+    expect(hint).toBeDefined();
+    // Readable by the console's pages (their path, not HttpOnly), otherwise as strict as the refresh cookie.
+    expect(hint.split(';')[0]).toBe(`${HINT}=1`);
+    expect(attributesOf(hint)).toEqual(
+      expect.arrayContaining(['secure', 'samesite=strict', 'path=/console/']),
+    );
+    expect(attributesOf(hint)).not.toContain('httponly');
+    const expiresOf = (setCookie: string) => attributesOf(setCookie).find((a) => a.startsWith('expires='));
+    expect(expiresOf(hint)).toBeDefined();
+    expect(expiresOf(hint)).toBe(expiresOf(cookieOf(signedIn)!));
+    expect((await login({ include_refresh_token: true })).headers['set-cookie']).toEqual(
+      expect.arrayContaining([expect.stringMatching(new RegExp(`^${HINT}=1;`))]),
+    );
+
+    // Each rotation sets it again, with the new cookie's lifetime.
+    const refreshed = await request(t.http)
+      .post('/api/auth/refresh')
+      .set({ ...sendCookie(cookieValue(cookieOf(signedIn)!)), ...XHR })
+      .send({})
+      .expect(200);
+    rememberSecret(cookieValue(cookieOf(refreshed)!), refreshed.body.access_token);
+    expect(hintOf(refreshed)!.split(';')[0]).toBe(`${HINT}=1`);
+    expect(expiresOf(hintOf(refreshed)!)).toBe(expiresOf(cookieOf(refreshed)!));
+    // A body refresh (no browser) sets neither cookie.
+    const bodyClient = await login({ include_refresh_token: true });
+    const byBody = await request(t.http)
+      .post('/api/auth/refresh')
+      .send({ refresh_token: bodyClient.body.refresh_token })
+      .expect(200);
+    rememberSecret(byBody.body.refresh_token, byBody.body.access_token);
+    expect(byBody.headers['set-cookie']).toBeUndefined();
+
+    // Cleared wherever the refresh cookie is: a refused refresh, a logout by cookie, ending this session.
+    const refused = await request(t.http)
+      .post('/api/auth/refresh')
+      .set({ ...sendCookie(cookieValue(cookieOf(signedIn)!)), ...XHR })
+      .send({});
+    expect(refused.status).toBe(401);
+    expect(cookieOf(refused)).toMatch(CLEARED);
+    expect(hintOf(refused)).toMatch(CLEARED);
+    expect(attributesOf(hintOf(refused)!)).toEqual(expect.arrayContaining(['path=/console/']));
+    const loggedOut = await request(t.http)
+      .post('/api/auth/logout')
+      .set({ ...sendCookie(cookieValue(cookieOf(await login())!)), ...XHR })
+      .send({})
+      .expect(204);
+    expect(hintOf(loggedOut)).toMatch(CLEARED);
+    const current = await login();
+    const other = await login();
+    const auth = { Authorization: `Bearer ${current.body.access_token}` };
+    const endedOther = await request(t.http)
+      .delete(`/api/auth/sessions/${other.body.session_id}`)
+      .set(auth)
+      .expect(204);
+    expect(hintOf(endedOther)).toBeUndefined();
+    const endedOwn = await request(t.http)
+      .delete(`/api/auth/sessions/${current.body.session_id}`)
+      .set(auth)
+      .expect(204);
+    expect(cookieOf(endedOwn)).toMatch(CLEARED);
+    expect(hintOf(endedOwn)).toMatch(CLEARED);
+    // A hint without its refresh cookie (the browser dropped it) is cleared by the one refresh it causes.
+    const orphan = await request(t.http)
+      .post('/api/auth/refresh')
+      .set({ Cookie: `${HINT}=1`, ...XHR })
+      .send({});
+    expect(orphan.status).toBe(400);
+    expect(hintOf(orphan)).toMatch(CLEARED);
   });
 
   it('a cookie refresh without X-Requested-With is refused (403, CSRF) and uses nothing up', async () => {

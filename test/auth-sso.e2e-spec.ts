@@ -171,6 +171,14 @@ describe('SSO (OpenID Connect) against a real oidc-provider', () => {
     expect(cookie.split(';').map((part) => part.trim().toLowerCase())).toEqual(
       expect.arrayContaining(['httponly', 'secure', 'samesite=strict', 'path=/api/auth/refresh']),
     );
+    // And the same signed-in hint beside it, for the console to read: no token in it, the same lifetime.
+    const hint = setCookies(res).find((c) => c.startsWith('autopack_signed_in='))!;
+    expect(hint.split(';')[0]).toBe('autopack_signed_in=1');
+    const attributes = hint.split(';').map((part) => part.trim().toLowerCase());
+    expect(attributes).toEqual(expect.arrayContaining(['secure', 'samesite=strict', 'path=/console/']));
+    expect(attributes).not.toContain('httponly');
+    const expires = (line: string) => line.split(';').find((part) => part.trim().startsWith('Expires='));
+    expect(expires(hint)).toBe(expires(cookie));
     const token = await accessTokenByRefresh(t, res);
     const who = await me(t, token).expect(200);
     expect(who.body.role).toBe('viewer');
@@ -257,6 +265,7 @@ describe('SSO (OpenID Connect) against a real oidc-provider', () => {
     const res = await browser.callback(forged, handle).expect(400);
     expect(res.body).toMatchObject({ statusCode: 400, reason: 'state_mismatch' });
     expect(setCookies(res).some((c) => c.startsWith(`${REFRESH_COOKIE}=`))).toBe(false);
+    expect(setCookies(res).some((c) => c.startsWith('autopack_signed_in='))).toBe(false);
     expect(await auditOf('sso.sign_in_refused')).toContainEqual(
       expect.objectContaining({ reason: 'state_mismatch' }),
     );

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, unwrap } from './api/client';
-import { refresh } from './auth/session';
+import { resume } from './auth/session';
 import { useSession } from './auth/use-session';
 import { Layout, type Me } from './components/layout';
 import { Loading } from './components/status';
@@ -9,8 +9,9 @@ import { renderRoute } from './routes';
 import { currentConsolePath, navigate, useLocation } from './router';
 
 /**
- * Signs in again through the refresh cookie on load (a reload keeps the session), sends anyone without a
- * session to sign-in with `next` set to where they were, and renders the page of the current path.
+ * Signs in again through the refresh cookie on load when there is a session to continue (a reload keeps
+ * it; a first visit makes no refresh call), sends anyone without a session to sign-in with `next` set to
+ * where they were, and renders the page of the current path.
  */
 export function App() {
   const location = useLocation();
@@ -19,7 +20,7 @@ export function App() {
   const [me, setMe] = useState<Me | null>(null);
 
   useEffect(() => {
-    void refresh().finally(() => setBooted(true));
+    void resume().finally(() => setBooted(true));
   }, []);
 
   useEffect(() => {

@@ -49,7 +49,7 @@ browserSuite()('console in a browser: runs, a run, its artifacts', () => {
     browser = await launchBrowser();
     operator = await createUser(t, { role: 'operator', password: CONSOLE_TEST_PASSWORD });
     viewer = await createUser(t, { role: 'viewer', password: CONSOLE_TEST_PASSWORD });
-    executor = await mintApiKey(t, ['runs:read', 'runs:write']);
+    executor = await mintApiKey(t, ['runs:read', 'runs:write', 'approvals:request']);
     // 26 runs: one more than a page of the list (25), so paging needs the cursor.
     for (let i = 0; i < 26; i++) runIds.push(await startRun());
     context = await newUserContext(browser, base);
@@ -169,6 +169,53 @@ browserSuite()('console in a browser: runs, a run, its artifacts', () => {
     expect(await content.locator('mark.redaction').allTextContents()).toEqual(['[REDACTED:github_token]']);
     await page.getByText(/Redacted: 1 secret was removed/).waitFor();
     await checkBothWidths(page, 'artifacts');
+  });
+
+  it("lists the run's requests waiting for a decision, and no other run's, updating live", async () => {
+    const [runId, otherRun] = [runIds[5], runIds[6]];
+    const approval = await asExecutor('/approval/request', {
+      run_id: runId,
+      phase_id: 'P1',
+      context: 'wipe the cache',
+    });
+    expect(approval.status).toBeLessThan(300);
+    const elsewhere = await asExecutor('/approval/request', {
+      run_id: otherRun,
+      phase_id: 'P1',
+      context: 'not this run',
+    });
+    expect(elsewhere.status).toBeLessThan(300);
+    // The server picks the run's requests (GET /inbox?run_id=…), not the page out of everyone's.
+    const asked: URL[] = [];
+    const record = (r: { url(): string }) => asked.push(new URL(r.url()));
+    page.on('request', record);
+    await page.goto(`/console/runs/${runId}`);
+    const link = (name: string) => page.getByRole('link', { name, exact: true });
+    await link(`Approval request ${approval.body.approval_id}`).waitFor();
+    await page.getByText('Live: updates as they happen.').waitFor();
+
+    const governance = await asExecutor('/governance/requests', {
+      run_id: runId,
+      phase_id: 'P2',
+      paths: ['src/app.ts'],
+      reason: 'rewrite the app',
+    });
+    expect(governance.status).toBeLessThan(300);
+    const item = page
+      .getByRole('listitem')
+      .filter({ has: link(`Governance request ${governance.body.request_id}`) });
+    await item.waitFor();
+    expect(await item.textContent()).toContain('(phase P2): rewrite the app (1 path)');
+    expect(await link(`Approval request ${elsewhere.body.approval_id}`).count()).toBe(0);
+    expect(await page.getByText('No approval or governance request is waiting for this run.').count()).toBe(
+      0,
+    );
+    page.off('request', record);
+    expect(asked.filter((url) => url.pathname.endsWith('/pending'))).toEqual([]);
+    const inboxReads = asked
+      .filter((url) => url.pathname.endsWith('/inbox'))
+      .map((url) => `${url.searchParams.get('run_id')} ${url.searchParams.get('kind')}`);
+    expect(inboxReads).toEqual(expect.arrayContaining([`${runId} approval`, `${runId} governance_request`]));
   });
 
   it('shows a viewer the API error with its request id for a run they may not see, and no controls', async () => {

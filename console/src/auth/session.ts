@@ -8,6 +8,10 @@ import { apiErrorOf } from '../api/errors';
  * Refresh tokens are single-use with reuse detection and no grace period: presenting one twice revokes
  * the whole session. So in this tab one refresh at a time (one shared promise), and across tabs of the
  * same browser, which share the cookie, one at a time through a Web Lock.
+ *
+ * JavaScript cannot see the HttpOnly refresh cookie, so the server sets a companion cookie with it, the
+ * signed-in hint (`autopack_signed_in=1`, no token): without the hint a load does not try a refresh that
+ * could only fail.
  */
 export interface Session {
   accessToken: string;
@@ -18,6 +22,8 @@ export interface Session {
 
 const REFRESH_PATH = '/api/auth/refresh';
 const LOCK_NAME = 'autopack-console-refresh';
+/** The server's cookie name (src/auth/sessions/refresh-cookie.ts). */
+const SIGNED_IN_HINT = 'autopack_signed_in';
 /** The refresh cookie (and logout by cookie) needs this header: a cross-site form cannot send it. */
 const CSRF_HEADERS = { 'X-Requested-With': 'XMLHttpRequest', 'Content-Type': 'application/json' };
 
@@ -109,6 +115,12 @@ export function refresh(): Promise<boolean> {
   }
   return inFlight;
 }
+
+/** Whether the server's signed-in hint is there: set and cleared together with the refresh cookie. */
+const signedInHint = (): boolean => document.cookie.split('; ').includes(`${SIGNED_IN_HINT}=1`);
+
+/** On load: continues the session of an earlier visit, when this browser has one to continue. */
+export const resume = (): Promise<boolean> => (signedInHint() ? refresh() : Promise.resolve(false));
 
 /**
  * Ends this session on the server (DELETE /api/auth/sessions/{id}, the browser's way: the refresh cookie

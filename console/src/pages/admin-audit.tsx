@@ -3,7 +3,7 @@ import { api, unwrap } from '../api/client';
 import type { components, paths } from '../api/schema';
 import { useResource } from '../api/use-resource';
 import { Pager } from '../components/pager';
-import { Empty, ErrorView, Loading } from '../components/status';
+import { ErrorView, ListState, Loading } from '../components/status';
 import { Time } from '../components/time';
 import { AdminShell } from '../ops/admin-shell';
 import { navigate, useLocation } from '../router';
@@ -148,58 +148,63 @@ function AdminAuditBody() {
           </button>
         </div>
       </form>
-      {events.state === 'error' && <ErrorView error={events.error} title="Could not load audit events" />}
-      {events.state === 'loading' && !events.data && <Loading what="audit events" />}
-      {events.data && events.data.events.length === 0 && <Empty>No audit event matches.</Empty>}
-      {events.data && events.data.events.length > 0 && (
-        <>
-          <div class="table-wrap">
-            <table class="list stack-sm">
-              <caption class="visually-hidden">Audit events, newest first</caption>
-              <thead>
-                <tr>
-                  <th scope="col">#</th>
-                  <th scope="col">When</th>
-                  <th scope="col">Event</th>
-                  <th scope="col">Actor</th>
-                  <th scope="col">Subject</th>
-                  <th scope="col">Details</th>
-                </tr>
-              </thead>
-              <tbody>
-                {events.data.events.map((e: components['schemas']['AuditEventDto']) => (
-                  <tr key={e.event_id}>
-                    <td>{e.position}</td>
-                    <td>
-                      <Time iso={e.occurred_at} />
-                    </td>
-                    <th scope="row">{e.event_type}</th>
-                    <td>
-                      {e.actor.name} <span class="muted">({e.actor.id})</span>
-                    </td>
-                    <td>
-                      {e.subject.type} <code>{e.subject.id}</code>
-                    </td>
-                    <td>
-                      <details>
-                        <summary>Details of event {e.position}</summary>
-                        <pre class="json">{JSON.stringify(e.details, null, 2)}</pre>
-                      </details>
-                    </td>
+      <ListState
+        resource={events}
+        errorTitle="Could not load audit events"
+        loading="audit events"
+        isEmpty={(data) => data.events.length === 0}
+        empty="No audit event matches."
+      >
+        {(data) => (
+          <>
+            <div class="table-wrap">
+              <table class="list stack-sm">
+                <caption class="visually-hidden">Audit events, newest first</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">#</th>
+                    <th scope="col">When</th>
+                    <th scope="col">Event</th>
+                    <th scope="col">Actor</th>
+                    <th scope="col">Subject</th>
+                    <th scope="col">Details</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <Pager
-            label="Audit pages"
-            nextCursor={events.data.next_cursor}
-            atFirst={!cursor}
-            onFirst={() => go(values)}
-            onNext={(next) => go(values, next)}
-          />
-        </>
-      )}
+                </thead>
+                <tbody>
+                  {data.events.map((e: components['schemas']['AuditEventDto']) => (
+                    <tr key={e.event_id}>
+                      <td>{e.position}</td>
+                      <td>
+                        <Time iso={e.occurred_at} />
+                      </td>
+                      <th scope="row">{e.event_type}</th>
+                      <td>
+                        {e.actor.name} <span class="muted">({e.actor.id})</span>
+                      </td>
+                      <td>
+                        {e.subject.type} <code>{e.subject.id}</code>
+                      </td>
+                      <td>
+                        <details>
+                          <summary>Details of event {e.position}</summary>
+                          <pre class="json">{JSON.stringify(e.details, null, 2)}</pre>
+                        </details>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            <Pager
+              label="Audit pages"
+              nextCursor={data.next_cursor}
+              atFirst={!cursor}
+              onFirst={() => go(values)}
+              onNext={(next) => go(values, next)}
+            />
+          </>
+        )}
+      </ListState>
     </>
   );
 }

@@ -6,7 +6,7 @@ import { useWrite } from '../api/use-write';
 import { ConfirmDialog } from '../components/dialog';
 import { Pager } from '../components/pager';
 import { SecretOnce } from '../components/secret-once';
-import { Empty, ErrorView, Loading } from '../components/status';
+import { ErrorView, ListState } from '../components/status';
 import { Time } from '../components/time';
 import { AdminShell } from '../ops/admin-shell';
 import { navigate, useLocation } from '../router';
@@ -121,56 +121,63 @@ function AdminApiKeysBody() {
       />
       <h2>Keys</h2>
       {error && <ErrorView error={error} title="The key was not revoked" />}
-      {keys.state === 'error' && <ErrorView error={keys.error} title="Could not load API keys" />}
-      {keys.state === 'loading' && !keys.data && <Loading what="API keys" />}
-      {keys.data && keys.data.api_keys.length === 0 && <Empty>No API key yet.</Empty>}
-      {keys.data && keys.data.api_keys.length > 0 && (
-        <div class="table-wrap">
-          <table class="list stack-sm">
-            <caption class="visually-hidden">API keys</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Prefix</th>
-                <th scope="col">Scopes</th>
-                <th scope="col">Status</th>
-                <th scope="col">Last used</th>
-                <th scope="col">Created</th>
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {keys.data.api_keys.map((k) => (
-                <tr key={k.id}>
-                  <th scope="row">{k.name}</th>
-                  <td>
-                    <code>{k.prefix}…</code>
-                  </td>
-                  <td>{k.scopes.join(', ')}</td>
-                  <td>
-                    <span class={`pill ${k.status === 'active' ? 'tone-ok' : 'tone-muted'}`}>{k.status}</span>
-                  </td>
-                  <td>
-                    <Time iso={k.last_used_at} />
-                  </td>
-                  <td>
-                    <Time iso={k.created_at} /> <span class="muted">by {k.created_by}</span>
-                  </td>
-                  <td>
-                    {k.status === 'active' && (
-                      <button type="button" class="danger" onClick={() => setRevoking(k)}>
-                        Revoke {k.name}
-                      </button>
-                    )}
-                  </td>
+      <ListState
+        resource={keys}
+        errorTitle="Could not load API keys"
+        loading="API keys"
+        isEmpty={(data) => data.api_keys.length === 0}
+        empty="No API key yet."
+      >
+        {(data) => (
+          <div class="table-wrap">
+            <table class="list stack-sm">
+              <caption class="visually-hidden">API keys</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Prefix</th>
+                  <th scope="col">Scopes</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Last used</th>
+                  <th scope="col">Created</th>
+                  <th scope="col">
+                    <span class="visually-hidden">Actions</span>
+                  </th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+              </thead>
+              <tbody>
+                {data.api_keys.map((k) => (
+                  <tr key={k.id}>
+                    <th scope="row">{k.name}</th>
+                    <td>
+                      <code>{k.prefix}…</code>
+                    </td>
+                    <td>{k.scopes.join(', ')}</td>
+                    <td>
+                      <span class={`pill ${k.status === 'active' ? 'tone-ok' : 'tone-muted'}`}>
+                        {k.status}
+                      </span>
+                    </td>
+                    <td>
+                      <Time iso={k.last_used_at} />
+                    </td>
+                    <td>
+                      <Time iso={k.created_at} /> <span class="muted">by {k.created_by}</span>
+                    </td>
+                    <td>
+                      {k.status === 'active' && (
+                        <button type="button" class="danger" onClick={() => setRevoking(k)}>
+                          Revoke {k.name}
+                        </button>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </ListState>
       {keys.data && (
         <Pager
           label="API key pages"

@@ -7,7 +7,7 @@ import { useWrite } from '../api/use-write';
 import { ConfirmDialog } from '../components/dialog';
 import { Pager } from '../components/pager';
 import { SecretOnce } from '../components/secret-once';
-import { Empty, ErrorView, Loading } from '../components/status';
+import { ErrorView, ListState } from '../components/status';
 import { Time } from '../components/time';
 import { AdminShell } from '../ops/admin-shell';
 import { Link, navigate, useLocation } from '../router';
@@ -235,38 +235,43 @@ function AdminUsersBody() {
         }}
       />
       <h2>All users</h2>
-      {users.state === 'error' && <ErrorView error={users.error} title="Could not load users" />}
-      {users.state === 'loading' && !users.data && <Loading what="users" />}
-      {users.data && users.data.users.length === 0 && <Empty>No users.</Empty>}
-      {users.data && users.data.users.length > 0 && (
-        <div class="table-wrap">
-          <table class="list stack-sm">
-            <caption class="visually-hidden">Users</caption>
-            <thead>
-              <tr>
-                <th scope="col">User</th>
-                <th scope="col">Role</th>
-                <th scope="col">Status</th>
-                <th scope="col">Created</th>
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {users.data.users.map((u) => (
-                <UserRow
-                  key={`${u.id}-${u.role}-${u.disabled}`}
-                  user={u}
-                  self={u.id === me?.id}
-                  onChanged={users.reload}
-                  onToken={setToken}
-                />
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <ListState
+        resource={users}
+        errorTitle="Could not load users"
+        loading="users"
+        isEmpty={(data) => data.users.length === 0}
+        empty="No users."
+      >
+        {(data) => (
+          <div class="table-wrap">
+            <table class="list stack-sm">
+              <caption class="visually-hidden">Users</caption>
+              <thead>
+                <tr>
+                  <th scope="col">User</th>
+                  <th scope="col">Role</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Created</th>
+                  <th scope="col">
+                    <span class="visually-hidden">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.users.map((u) => (
+                  <UserRow
+                    key={`${u.id}-${u.role}-${u.disabled}`}
+                    user={u}
+                    self={u.id === me?.id}
+                    onChanged={users.reload}
+                    onToken={setToken}
+                  />
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </ListState>
       {users.data && (
         <Pager
           label="User pages"
@@ -309,34 +314,37 @@ function AdminUserSessionsBody({ id }: { id: string }) {
         <Link href="/admin/users">Users</Link> / <code>{id}</code>
       </p>
       {write.error && <ErrorView error={write.error} title="The session was not ended" />}
-      {sessions.state === 'error' && <ErrorView error={sessions.error} title="Could not load the sessions" />}
-      {sessions.state === 'loading' && !sessions.data && <Loading what="sessions" />}
-      {sessions.data && sessions.data.sessions.length === 0 && (
-        <Empty>This user has no active session.</Empty>
-      )}
-      {sessions.data && sessions.data.sessions.length > 0 && (
-        <>
-          <ul class="plain sessions">
-            {sessions.data.sessions.map((s) => (
-              <li key={s.id}>
-                <strong>{s.method}</strong> sign-in <Time iso={s.created_at} />, last used{' '}
-                <Time iso={s.last_used_at} />, ends by <Time iso={s.expires_at} />
-                <br />
-                <span class="muted">
-                  {s.user_agent ?? 'unknown browser'} from {s.ip_address ?? 'unknown address'}
-                  {s.current ? ' (this session)' : ''}
-                </span>{' '}
-                <button type="button" class="danger" onClick={() => setEnding(s.id)}>
-                  Revoke session {s.id.slice(0, 8)}
-                </button>
-              </li>
-            ))}
-          </ul>
-          <button type="button" class="danger" onClick={() => setEnding('all')}>
-            Revoke all sessions
-          </button>
-        </>
-      )}
+      <ListState
+        resource={sessions}
+        errorTitle="Could not load the sessions"
+        loading="sessions"
+        isEmpty={(data) => data.sessions.length === 0}
+        empty="This user has no active session."
+      >
+        {(data) => (
+          <>
+            <ul class="plain sessions">
+              {data.sessions.map((s) => (
+                <li key={s.id}>
+                  <strong>{s.method}</strong> sign-in <Time iso={s.created_at} />, last used{' '}
+                  <Time iso={s.last_used_at} />, ends by <Time iso={s.expires_at} />
+                  <br />
+                  <span class="muted">
+                    {s.user_agent ?? 'unknown browser'} from {s.ip_address ?? 'unknown address'}
+                    {s.current ? ' (this session)' : ''}
+                  </span>{' '}
+                  <button type="button" class="danger" onClick={() => setEnding(s.id)}>
+                    Revoke session {s.id.slice(0, 8)}
+                  </button>
+                </li>
+              ))}
+            </ul>
+            <button type="button" class="danger" onClick={() => setEnding('all')}>
+              Revoke all sessions
+            </button>
+          </>
+        )}
+      </ListState>
       <ConfirmDialog
         open={ending !== null}
         title={ending === 'all' ? 'Revoke every session of this user?' : 'Revoke this session?'}

@@ -8,7 +8,7 @@ import { useWrite } from '../api/use-write';
 import { ConfirmDialog } from '../components/dialog';
 import { Pager } from '../components/pager';
 import { SecretOnce } from '../components/secret-once';
-import { Empty, ErrorView, Loading } from '../components/status';
+import { ErrorView, ListState } from '../components/status';
 import { Time } from '../components/time';
 import { AdminShell } from '../ops/admin-shell';
 import { Link, navigate, useLocation } from '../router';
@@ -130,63 +130,68 @@ function AdminWebhooksBody() {
       />
       <h2>Webhooks</h2>
       {error && <ErrorView error={error} title="The change was refused" />}
-      {hooks.state === 'error' && <ErrorView error={hooks.error} title="Could not load webhooks" />}
-      {hooks.state === 'loading' && !hooks.data && <Loading what="webhooks" />}
-      {hooks.data && hooks.data.webhooks.length === 0 && <Empty>No webhook yet.</Empty>}
-      {hooks.data && hooks.data.webhooks.length > 0 && (
-        <div class="table-wrap">
-          <table class="list stack-sm">
-            <caption class="visually-hidden">Webhooks</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Kind</th>
-                <th scope="col">Target</th>
-                <th scope="col">Status</th>
-                <th scope="col">Events</th>
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {hooks.data.webhooks.map((h) => (
-                <tr key={h.id}>
-                  <th scope="row">
-                    <Link href={`/admin/webhooks/${encodeURIComponent(h.id)}`}>{h.name}</Link>
+      <ListState
+        resource={hooks}
+        errorTitle="Could not load webhooks"
+        loading="webhooks"
+        isEmpty={(data) => data.webhooks.length === 0}
+        empty="No webhook yet."
+      >
+        {(data) => (
+          <div class="table-wrap">
+            <table class="list stack-sm">
+              <caption class="visually-hidden">Webhooks</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Kind</th>
+                  <th scope="col">Target</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Events</th>
+                  <th scope="col">
+                    <span class="visually-hidden">Actions</span>
                   </th>
-                  <td>{h.kind}</td>
-                  <td>
-                    <code>{h.url_hint}</code>
-                  </td>
-                  <td>
-                    <span class={`pill ${h.enabled ? 'tone-ok' : 'tone-bad'}`}>
-                      {h.enabled ? 'enabled' : 'disabled'}
-                    </span>
-                    {h.disabled_reason && <span class="muted"> {h.disabled_reason}</span>}
-                    {h.consecutive_failures > 0 && (
-                      <span class="muted"> ({h.consecutive_failures} failures)</span>
-                    )}
-                  </td>
-                  <td>{h.event_types.length}</td>
-                  <td class="row">
-                    <button type="button" onClick={() => setDialog({ hook: h, what: 'toggle' })}>
-                      {h.enabled ? 'Disable' : 'Enable'} {h.name}
-                    </button>
-                    <button
-                      type="button"
-                      class="danger"
-                      onClick={() => setDialog({ hook: h, what: 'delete' })}
-                    >
-                      Delete {h.name}
-                    </button>
-                  </td>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+              </thead>
+              <tbody>
+                {data.webhooks.map((h) => (
+                  <tr key={h.id}>
+                    <th scope="row">
+                      <Link href={`/admin/webhooks/${encodeURIComponent(h.id)}`}>{h.name}</Link>
+                    </th>
+                    <td>{h.kind}</td>
+                    <td>
+                      <code>{h.url_hint}</code>
+                    </td>
+                    <td>
+                      <span class={`pill ${h.enabled ? 'tone-ok' : 'tone-bad'}`}>
+                        {h.enabled ? 'enabled' : 'disabled'}
+                      </span>
+                      {h.disabled_reason && <span class="muted"> {h.disabled_reason}</span>}
+                      {h.consecutive_failures > 0 && (
+                        <span class="muted"> ({h.consecutive_failures} failures)</span>
+                      )}
+                    </td>
+                    <td>{h.event_types.length}</td>
+                    <td class="row">
+                      <button type="button" onClick={() => setDialog({ hook: h, what: 'toggle' })}>
+                        {h.enabled ? 'Disable' : 'Enable'} {h.name}
+                      </button>
+                      <button
+                        type="button"
+                        class="danger"
+                        onClick={() => setDialog({ hook: h, what: 'delete' })}
+                      >
+                        Delete {h.name}
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </ListState>
       {hooks.data && (
         <Pager
           label="Webhook pages"
@@ -274,58 +279,61 @@ function AdminWebhookDeliveriesBody({ id }: { id: string }) {
       <p role="status" class="muted">
         {done}
       </p>
-      {deliveries.state === 'error' && (
-        <ErrorView error={deliveries.error} title="Could not load deliveries" />
-      )}
-      {deliveries.state === 'loading' && !deliveries.data && <Loading what="deliveries" />}
-      {deliveries.data && deliveries.data.deliveries.length === 0 && <Empty>No delivery yet.</Empty>}
-      {deliveries.data && deliveries.data.deliveries.length > 0 && (
-        <div class="table-wrap">
-          <table class="list stack-sm">
-            <caption class="visually-hidden">Deliveries, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">Event</th>
-                <th scope="col">Status</th>
-                <th scope="col">Attempts</th>
-                <th scope="col">Last answer</th>
-                <th scope="col">Created</th>
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {deliveries.data.deliveries.map((d) => (
-                <tr key={d.id}>
-                  <th scope="row">{d.event_type}</th>
-                  <td>
-                    <span
-                      class={`pill ${d.status === 'succeeded' ? 'tone-ok' : d.status === 'failed' ? 'tone-bad' : 'tone-busy'}`}
-                    >
-                      {d.status}
-                    </span>
-                  </td>
-                  <td>{d.attempts}</td>
-                  <td>
-                    {d.last_status_code ?? ''} {d.last_error ?? ''}
-                  </td>
-                  <td>
-                    <Time iso={d.created_at} />
-                  </td>
-                  <td>
-                    {(d.status === 'failed' || d.status === 'succeeded') && (
-                      <button type="button" onClick={() => void redeliver(d.id)}>
-                        Redeliver {d.event_type} {d.id.slice(0, 8)}
-                      </button>
-                    )}
-                  </td>
+      <ListState
+        resource={deliveries}
+        errorTitle="Could not load deliveries"
+        loading="deliveries"
+        isEmpty={(data) => data.deliveries.length === 0}
+        empty="No delivery yet."
+      >
+        {(data) => (
+          <div class="table-wrap">
+            <table class="list stack-sm">
+              <caption class="visually-hidden">Deliveries, newest first</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Event</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Attempts</th>
+                  <th scope="col">Last answer</th>
+                  <th scope="col">Created</th>
+                  <th scope="col">
+                    <span class="visually-hidden">Actions</span>
+                  </th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+              </thead>
+              <tbody>
+                {data.deliveries.map((d) => (
+                  <tr key={d.id}>
+                    <th scope="row">{d.event_type}</th>
+                    <td>
+                      <span
+                        class={`pill ${d.status === 'succeeded' ? 'tone-ok' : d.status === 'failed' ? 'tone-bad' : 'tone-busy'}`}
+                      >
+                        {d.status}
+                      </span>
+                    </td>
+                    <td>{d.attempts}</td>
+                    <td>
+                      {d.last_status_code ?? ''} {d.last_error ?? ''}
+                    </td>
+                    <td>
+                      <Time iso={d.created_at} />
+                    </td>
+                    <td>
+                      {(d.status === 'failed' || d.status === 'succeeded') && (
+                        <button type="button" onClick={() => void redeliver(d.id)}>
+                          Redeliver {d.event_type} {d.id.slice(0, 8)}
+                        </button>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </ListState>
       {deliveries.data && (
         <Pager
           label="Delivery pages"

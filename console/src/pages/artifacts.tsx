@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, authedFetch, unwrap } from '../api/client';
 import { apiErrorOf, asApiError, type ApiError } from '../api/errors';
 import { useResource } from '../api/use-resource';
-import { Empty, ErrorView, Loading } from '../components/status';
+import { ErrorView, ListState, Loading } from '../components/status';
 import { Time } from '../components/time';
 import { bytes, useTitle } from '../ops/shared';
 import { Link, navigate, useLocation } from '../router';
@@ -115,39 +115,42 @@ export function ArtifactsPage({ id }: { id: string }) {
       <div class="split">
         <section aria-labelledby="files-title" class="split-list">
           <h2 id="files-title">Files</h2>
-          {index.state === 'error' && (
-            <ErrorView error={index.error} title="Could not load the artifact index" />
-          )}
-          {index.state === 'loading' && !index.data && <Loading what="the artifact index" />}
-          {index.data && index.data.artifacts.length === 0 && <Empty>This run has no artifacts yet.</Empty>}
-          {index.data && index.data.artifacts.length > 0 && (
-            <>
-              <p class="muted">
-                {index.data.artifacts.length} file{index.data.artifacts.length === 1 ? '' : 's'},{' '}
-                {bytes(index.data.total_size_bytes)}
-              </p>
-              {index.data.truncated && (
-                <p class="notice notice-warn">
-                  The listing is truncated: the run has more files than are listed.
+          <ListState
+            resource={index}
+            errorTitle="Could not load the artifact index"
+            loading="the artifact index"
+            isEmpty={(data) => data.artifacts.length === 0}
+            empty="This run has no artifacts yet."
+          >
+            {(data) => (
+              <>
+                <p class="muted">
+                  {data.artifacts.length} file{data.artifacts.length === 1 ? '' : 's'},{' '}
+                  {bytes(data.total_size_bytes)}
                 </p>
-              )}
-              <ul class="files">
-                {index.data.artifacts.map((a) => (
-                  <li key={a.path}>
-                    <Link
-                      href={`${base}?path=${encodeURIComponent(a.path)}`}
-                      aria-current={a.path === selected ? 'true' : undefined}
-                    >
-                      {a.path}
-                    </Link>{' '}
-                    <span class="muted">
-                      {bytes(a.size_bytes)}, <Time iso={a.modified_at} />
-                    </span>
-                  </li>
-                ))}
-              </ul>
-            </>
-          )}
+                {data.truncated && (
+                  <p class="notice notice-warn">
+                    The listing is truncated: the run has more files than are listed.
+                  </p>
+                )}
+                <ul class="files">
+                  {data.artifacts.map((a) => (
+                    <li key={a.path}>
+                      <Link
+                        href={`${base}?path=${encodeURIComponent(a.path)}`}
+                        aria-current={a.path === selected ? 'true' : undefined}
+                      >
+                        {a.path}
+                      </Link>{' '}
+                      <span class="muted">
+                        {bytes(a.size_bytes)}, <Time iso={a.modified_at} />
+                      </span>
+                    </li>
+                  ))}
+                </ul>
+              </>
+            )}
+          </ListState>
         </section>
         <section aria-labelledby="file-title" class="split-main">
           <h2 id="file-title">{selected ? <code>{selected}</code> : 'No file selected'}</h2>

@@ -5,7 +5,7 @@ import { asApiError, type ApiError } from '../api/errors';
 import { useLiveReload } from '../api/live';
 import { useResource } from '../api/use-resource';
 import { Pager } from '../components/pager';
-import { Empty, ErrorView, Loading } from '../components/status';
+import { ErrorView, ListState } from '../components/status';
 import { Age, Countdown, useNow } from '../components/time';
 import { Link, navigate, useLocation } from '../router';
 
@@ -57,20 +57,23 @@ export function InboxPage() {
       <h1>Inbox</h1>
       <p class="muted">Every decision waiting for you, newest first. It updates by itself.</p>
       <Filters kind={kind} runId={runId ?? ''} onChange={setQuery} />
-      {inbox.state === 'error' && <ErrorView error={inbox.error} title="Could not load the inbox" />}
-      {inbox.state === 'loading' && !inbox.data && <Loading what="the inbox" />}
-      {inbox.data &&
-        (inbox.data.items.length === 0 ? (
-          <Empty>Nothing is waiting for you{kind || runId ? ' with these filters' : ''}.</Empty>
-        ) : (
+      <ListState
+        resource={inbox}
+        errorTitle="Could not load the inbox"
+        loading="the inbox"
+        isEmpty={(data) => data.items.length === 0}
+        empty={`Nothing is waiting for you${kind || runId ? ' with these filters' : ''}.`}
+      >
+        {(data) => (
           <InboxTable
-            items={inbox.data.items}
-            total={inbox.data.total}
+            items={data.items}
+            total={data.total}
             now={now}
             onChanged={inbox.reload}
             onBulkDone={setBulkResult}
           />
-        ))}
+        )}
+      </ListState>
       {inbox.data && (
         <Pager
           label="Inbox pages"

@@ -1,7 +1,7 @@
 import { api, unwrap } from '../api/client';
 import type { components } from '../api/schema';
 import { useResource } from '../api/use-resource';
-import { Empty, ErrorView, Loading } from '../components/status';
+import { ListState } from '../components/status';
 import { Time } from '../components/time';
 import { dollars, useTitle } from '../ops/shared';
 import '../styles/ops.css';
@@ -112,7 +112,6 @@ const HEALTH_TONE: Record<Credential['status'], string> = {
 };
 
 function CredentialsSection({ providers }: { providers: Credential[] }) {
-  if (providers.length === 0) return <Empty>No provider credential is configured.</Empty>;
   return (
     <div class="table-wrap">
       <table class="list stack-sm">
@@ -166,17 +165,19 @@ export function OperationsPage() {
         Read-only: switches and caps are set by the server's configuration (environment variables), not here.
       </p>
       <h2>Kill switches and dry run</h2>
-      {switches.state === 'error' && (
-        <ErrorView error={switches.error} title="Could not load the kill switches" />
-      )}
-      {switches.state === 'loading' && <Loading what="kill switches" />}
-      {switches.data && <SwitchesSection data={switches.data} />}
+      <ListState resource={switches} errorTitle="Could not load the kill switches" loading="kill switches">
+        {(data) => <SwitchesSection data={data} />}
+      </ListState>
       <h2>Provider credentials</h2>
-      {health.state === 'error' && (
-        <ErrorView error={health.error} title="Could not load credential health" />
-      )}
-      {health.state === 'loading' && <Loading what="credential health" />}
-      {health.data && <CredentialsSection providers={health.data.providers} />}
+      <ListState
+        resource={health}
+        errorTitle="Could not load credential health"
+        loading="credential health"
+        isEmpty={(data) => data.providers.length === 0}
+        empty="No provider credential is configured."
+      >
+        {(data) => <CredentialsSection providers={data.providers} />}
+      </ListState>
       <p>
         <button
           type="button"

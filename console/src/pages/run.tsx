@@ -1,5 +1,6 @@
 import { useRef, useState } from 'preact/hooks';
 import { api, unwrap } from '../api/client';
+import { KIND_LABELS, reviewPath } from '../api/decisions';
 import { asApiError, type ApiError } from '../api/errors';
 import { useLiveEvents, useLiveStatus } from '../api/live';
 import { mayOperate, useMe } from '../api/use-me';
@@ -7,7 +8,7 @@ import { useResource } from '../api/use-resource';
 import type { components } from '../api/schema';
 import { ConfirmDialog } from '../components/dialog';
 import { DiffView } from '../components/diff';
-import { Empty, ErrorView, Loading } from '../components/status';
+import { Empty, ErrorView, ListState, Loading } from '../components/status';
 import { Time } from '../components/time';
 import { dollars, isFinished, useTitle } from '../ops/shared';
 import { Progress, StateBadge } from '../ops/state-badge';
@@ -16,6 +17,8 @@ import '../styles/ops.css';
 
 type Run = components['schemas']['RunResponseDto'];
 type Phase = components['schemas']['PhaseResponseDto'];
+/** Pending requests of each kind listed here; the inbox, filtered by this run, pages through the rest. */
+const WAITING_LIMIT = 100;
 
 /** The events that change what this page shows. */
 const LIVE_TYPES = [
@@ -63,14 +66,14 @@ export function RunPage({ id }: { id: string }) {
     () => unwrap(api.GET('/external-actions', { params: { query: { run_id: id, limit: 100 } } })),
     [id],
   );
+  // The server keeps the run's pending requests that you may see, a keyset page per kind.
   const approvals = useResource(async () => {
-    const [legacy, governance] = await Promise.all([
-      unwrap(api.GET('/approval/pending')),
-      unwrap(api.GET('/governance/pending')),
-    ]);
+    const waiting = (kind: 'approval' | 'governance_request') =>
+      unwrap(api.GET('/inbox', { params: { query: { run_id: id, kind, limit: WAITING_LIMIT } } }));
+    const [legacy, governance] = await Promise.all([waiting('approval'), waiting('governance_request')]);
     return {
-      legacy: legacy.approvals.filter((a) => a.run_id === id),
-      governance: governance.requests.filter((g) => g.run_id === id),
+      items: [...legacy.items, ...governance.items],
+      more: legacy.next_cursor !== null || governance.next_cursor !== null,
     };
   }, [id]);
 
@@ -187,84 +190,102 @@ export function RunPage({ id }: { id: string }) {
       ))}
 
       <h2>Issues</h2>
-      {issues.state === 'error' && <ErrorView error={issues.error} title="Could not load issues" />}
-      {issues.data && issues.data.issues.length === 0 && <Empty>No issues recorded.</Empty>}
-      {issues.data && issues.data.issues.length > 0 && (
-        <ul class="plain">
-          {issues.data.issues.map((issue) => (
-            <li key={issue.issue_key}>
-              <span class={`pill ${issue.severity === 'major' ? 'tone-bad' : 'tone-idle'}`}>
-                {issue.severity}
-              </span>{' '}
-              <strong>{issue.issue_key}</strong> ({issue.category}): {issue.description}{' '}
-              <span class="muted">
-                ×{issue.occurrence_count} in {issue.seen_in_phases.join(', ')}
-              </span>
-            </li>
-          ))}
-        </ul>
-      )}
+      <ListState
+        resource={issues}
+        errorTitle="Could not load issues"
+        isEmpty={(data) => data.issues.length === 0}
+        empty="No issues recorded."
+      >
+        {(data) => (
+          <ul class="plain">
+            {data.issues.map((issue) => (
+              <li key={issue.issue_key}>
+                <span class={`pill ${issue.severity === 'major' ? 'tone-bad' : 'tone-idle'}`}>
+                  {issue.severity}
+                </span>{' '}
+                <strong>{issue.issue_key}</strong> ({issue.category}): {issue.description}{' '}
+                <span class="muted">
+                  ×{issue.occurrence_count} in {issue.seen_in_phases.join(', ')}
+                </span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </ListState>
 
       <h2>Errors</h2>
-      {errors.state === 'error' && <ErrorView error={errors.error} title="Could not load errors" />}
-      {errors.data && errors.data.errors.length === 0 && <Empty>No errors reported.</Empty>}
-      {errors.data && errors.data.errors.length > 0 && (
-        <ul class="plain">
-          {errors.data.errors.map((e) => (
-            <li key={e.id}>
-              <Time iso={e.created_at} /> <strong>{e.error_type}</strong>
-              {e.phase_id ? ` in ${e.phase_id}` : ''}: {e.message}
-              {e.redaction_count > 0 && <span class="redaction"> [{e.redaction_count} redacted]</span>}
-            </li>
-          ))}
-        </ul>
-      )}
+      <ListState
+        resource={errors}
+        errorTitle="Could not load errors"
+        isEmpty={(data) => data.errors.length === 0}
+        empty="No errors reported."
+      >
+        {(data) => (
+          <ul class="plain">
+            {data.errors.map((e) => (
+              <li key={e.id}>
+                <Time iso={e.created_at} /> <strong>{e.error_type}</strong>
+                {e.phase_id ? ` in ${e.phase_id}` : ''}: {e.message}
+                {e.redaction_count > 0 && <span class="redaction"> [{e.redaction_count} redacted]</span>}
+              </li>
+            ))}
+          </ul>
+        )}
+      </ListState>
 
       <h2>External actions</h2>
-      {actions.state === 'error' && (
-        <ErrorView error={actions.error} title="Could not load external actions" />
-      )}
-      {actions.data && actions.data.actions.length === 0 && <Empty>No external actions proposed.</Empty>}
-      {actions.data && actions.data.actions.length > 0 && (
-        <ul class="plain">
-          {actions.data.actions.map((a) => (
-            <li key={a.id}>
-              <Link href={`/actions/${encodeURIComponent(a.id)}`}>
-                {a.provider} {a.action}
-              </Link>{' '}
-              <StateBadge state={a.status} /> <span class="muted">{a.summary}</span>{' '}
-              {a.estimated_spend_cents ? <span>est. {dollars(a.estimated_spend_cents)}</span> : null}
-            </li>
-          ))}
-        </ul>
-      )}
+      <ListState
+        resource={actions}
+        errorTitle="Could not load external actions"
+        isEmpty={(data) => data.actions.length === 0}
+        empty="No external actions proposed."
+      >
+        {(data) => (
+          <ul class="plain">
+            {data.actions.map((a) => (
+              <li key={a.id}>
+                <Link href={`/actions/${encodeURIComponent(a.id)}`}>
+                  {a.provider} {a.action}
+                </Link>{' '}
+                <StateBadge state={a.status} /> <span class="muted">{a.summary}</span>{' '}
+                {a.estimated_spend_cents ? <span>est. {dollars(a.estimated_spend_cents)}</span> : null}
+              </li>
+            ))}
+          </ul>
+        )}
+      </ListState>
 
       <h2>Approvals waiting</h2>
-      {approvals.state === 'error' && <ErrorView error={approvals.error} title="Could not load approvals" />}
-      {approvals.data && approvals.data.legacy.length + approvals.data.governance.length === 0 && (
-        <Empty>No approval or governance request is waiting for this run.</Empty>
-      )}
-      {approvals.data && (
-        <ul class="plain">
-          {approvals.data.legacy.map((a) => (
-            <li key={a.approval_id}>
-              <Link href={`/approvals/${encodeURIComponent(a.approval_id)}`}>
-                Approval request {a.approval_id}
-              </Link>
-              {a.phase_id ? ` (phase ${a.phase_id})` : ''} <Time iso={a.requested_at} />
-            </li>
-          ))}
-          {approvals.data.governance.map((g) => (
-            <li key={g.request_id}>
-              <Link href={`/governance/${encodeURIComponent(g.request_id)}`}>
-                Governance request {g.request_id}
-              </Link>
-              {g.phase_id ? ` (phase ${g.phase_id})` : ''}: {g.paths.length} path
-              {g.paths.length === 1 ? '' : 's'} <Time iso={g.requested_at} />
-            </li>
-          ))}
-        </ul>
-      )}
+      <ListState
+        resource={approvals}
+        errorTitle="Could not load approvals"
+        isEmpty={(data) => data.items.length === 0}
+        empty="No approval or governance request is waiting for this run."
+      >
+        {(data) => (
+          <>
+            <ul class="plain">
+              {data.items.map((item) => (
+                <li key={item.id}>
+                  <Link href={reviewPath(item.kind, item.id)}>
+                    {KIND_LABELS[item.kind]} {item.id}
+                  </Link>
+                  {item.phase_id ? ` (phase ${item.phase_id})` : ''}
+                  {item.kind === 'governance_request' ? `: ${item.summary}` : ''}{' '}
+                  <Time iso={item.created_at} />
+                </li>
+              ))}
+            </ul>
+            {data.more && (
+              <p>
+                <Link href={`/?run_id=${encodeURIComponent(id)}`}>
+                  All that is waiting for this run, in the inbox
+                </Link>
+              </p>
+            )}
+          </>
+        )}
+      </ListState>
     </>
   );
 }

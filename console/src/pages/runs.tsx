@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { api, unwrap } from '../api/client';
 import { useResource } from '../api/use-resource';
 import { Pager } from '../components/pager';
-import { Empty, ErrorView, Loading } from '../components/status';
+import { ListState } from '../components/status';
 import { Time } from '../components/time';
 import { RUN_STATES, humanState, useTitle, type RunState } from '../ops/shared';
 import { Progress, StateBadge } from '../ops/state-badge';
@@ -114,71 +114,74 @@ export function RunsPage() {
         </div>
       </form>
 
-      {runs.state === 'error' && <ErrorView error={runs.error} title="Could not load runs" />}
-      {runs.state === 'loading' && !runs.data && <Loading what="runs" />}
-      {runs.data && runs.data.runs.length === 0 && (
-        <Empty>{state || after || before ? 'No run matches these filters.' : 'No runs yet.'}</Empty>
-      )}
-      {runs.data && runs.data.runs.length > 0 && (
-        <>
-          <p class="muted" role="status">
-            {runs.data.total_exact ? runs.data.total : `${runs.data.total}+`} run
-            {runs.data.total === 1 ? '' : 's'}
-          </p>
-          <div class="table-wrap">
-            <table class="list stack-sm">
-              <caption class="visually-hidden">Runs, newest first</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Run</th>
-                  <th scope="col">State</th>
-                  <th scope="col">Phases</th>
-                  <th scope="col">Issues</th>
-                  <th scope="col">Tokens</th>
-                  <th scope="col">Created</th>
-                </tr>
-              </thead>
-              <tbody>
-                {runs.data.runs.map((run) => (
-                  <tr key={run.id}>
-                    <th scope="row">
-                      <Link href={`/runs/${encodeURIComponent(run.id)}`}>{run.id}</Link>
-                    </th>
-                    <td data-label="State">
-                      <StateBadge state={run.state} />
-                    </td>
-                    <td data-label="Phases">
-                      <Progress
-                        done={run.phases_completed}
-                        total={run.phases_total}
-                        label={`Phases of ${run.id} complete`}
-                      />
-                      {run.phases_failed > 0 && <span class="tone-bad"> {run.phases_failed} failed</span>}
-                    </td>
-                    <td data-label="Issues">
-                      {run.major_issues_count} major, {run.minor_issues_count} minor
-                    </td>
-                    <td data-label="Tokens">
-                      {run.tokens_used.toLocaleString()}
-                      {run.token_cap ? ` / ${run.token_cap.toLocaleString()}` : ''}
-                    </td>
-                    <td data-label="Created">
-                      <Time iso={run.created_at} />
-                    </td>
+      <ListState
+        resource={runs}
+        errorTitle="Could not load runs"
+        loading="runs"
+        isEmpty={(data) => data.runs.length === 0}
+        empty={state || after || before ? 'No run matches these filters.' : 'No runs yet.'}
+      >
+        {(data) => (
+          <>
+            <p class="muted" role="status">
+              {data.total_exact ? data.total : `${data.total}+`} run
+              {data.total === 1 ? '' : 's'}
+            </p>
+            <div class="table-wrap">
+              <table class="list stack-sm">
+                <caption class="visually-hidden">Runs, newest first</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Run</th>
+                    <th scope="col">State</th>
+                    <th scope="col">Phases</th>
+                    <th scope="col">Issues</th>
+                    <th scope="col">Tokens</th>
+                    <th scope="col">Created</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <Pager
-            label="Runs pages"
-            nextCursor={runs.data.next_cursor}
-            atFirst={!cursor}
-            onFirst={() => go({ state, after, before })}
-            onNext={(next) => go({ state, after, before, cursor: next })}
-          />
-        </>
-      )}
+                </thead>
+                <tbody>
+                  {data.runs.map((run) => (
+                    <tr key={run.id}>
+                      <th scope="row">
+                        <Link href={`/runs/${encodeURIComponent(run.id)}`}>{run.id}</Link>
+                      </th>
+                      <td data-label="State">
+                        <StateBadge state={run.state} />
+                      </td>
+                      <td data-label="Phases">
+                        <Progress
+                          done={run.phases_completed}
+                          total={run.phases_total}
+                          label={`Phases of ${run.id} complete`}
+                        />
+                        {run.phases_failed > 0 && <span class="tone-bad"> {run.phases_failed} failed</span>}
+                      </td>
+                      <td data-label="Issues">
+                        {run.major_issues_count} major, {run.minor_issues_count} minor
+                      </td>
+                      <td data-label="Tokens">
+                        {run.tokens_used.toLocaleString()}
+                        {run.token_cap ? ` / ${run.token_cap.toLocaleString()}` : ''}
+                      </td>
+                      <td data-label="Created">
+                        <Time iso={run.created_at} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            <Pager
+              label="Runs pages"
+              nextCursor={data.next_cursor}
+              atFirst={!cursor}
+              onFirst={() => go({ state, after, before })}
+              onNext={(next) => go({ state, after, before, cursor: next })}
+            />
+          </>
+        )}
+      </ListState>
     </>
   );
 }

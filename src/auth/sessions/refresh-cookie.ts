@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import type { AppConfig } from '../../config/app-config';
+import { CONSOLE_BASE } from '../../http/console-static';
 import type { ClientInfo } from './sessions.service';
 
 /** The only path the browser sends the refresh cookie to. */
@@ -16,12 +17,29 @@ export const refreshCookieName = (config: Pick<AppConfig, 'cookieSecure'>) =>
 export const CSRF_HEADER = 'x-requested-with';
 export const CSRF_HEADER_VALUE = 'XMLHttpRequest';
 
+/**
+ * The signed-in hint: a cookie the console's JavaScript may read, saying only that this browser holds a
+ * refresh cookie (value `1`, no token, nothing about the user), so that a first visit does not try a
+ * silent refresh that can only fail. It is set and cleared together with the refresh cookie, with its
+ * lifetime; its path is the console's, since a page reads only the cookies of its own path. Whoever can
+ * forge it gains one refresh attempt that fails without the HttpOnly cookie.
+ */
+const SIGNED_IN_HINT = 'autopack_signed_in';
+const SIGNED_IN_HINT_PATH = CONSOLE_BASE;
+
 export function setRefreshCookie(res: Response, config: AppConfig, token: string, expires: Date): void {
   res.cookie(refreshCookieName(config), token, {
     httpOnly: true,
     secure: config.cookieSecure,
     sameSite: 'strict',
     path: REFRESH_PATH,
+    expires,
+  });
+  res.cookie(SIGNED_IN_HINT, '1', {
+    httpOnly: false,
+    secure: config.cookieSecure,
+    sameSite: 'strict',
+    path: SIGNED_IN_HINT_PATH,
     expires,
   });
 }
@@ -32,6 +50,17 @@ export function clearRefreshCookie(res: Response, config: AppConfig): void {
     secure: config.cookieSecure,
     sameSite: 'strict',
     path: REFRESH_PATH,
+  });
+  clearSignedInHint(res, config);
+}
+
+/** Only the hint: a browser that sent none of the refresh cookie has no session to continue either. */
+export function clearSignedInHint(res: Response, config: AppConfig): void {
+  res.clearCookie(SIGNED_IN_HINT, {
+    httpOnly: false,
+    secure: config.cookieSecure,
+    sameSite: 'strict',
+    path: SIGNED_IN_HINT_PATH,
   });
 }
 

@@ -40,6 +40,7 @@ import {
 } from './dto/session.dto';
 import {
   clearRefreshCookie,
+  clearSignedInHint,
   clientInfoOf,
   refreshCookieOf,
   sentCsrfHeader,
@@ -70,12 +71,17 @@ export function tokenResponse(grant: SessionGrant, includeRefreshToken: boolean)
  */
 function presentedToken(
   req: Request,
+  res: Response,
   config: AppConfig,
   body: RefreshDto,
 ): { token: string; fromCookie: boolean } {
   if (body.refresh_token !== undefined) return { token: body.refresh_token, fromCookie: false };
   const cookie = refreshCookieOf(req, config);
-  if (cookie === undefined) throw new BadRequestException(NO_REFRESH_TOKEN);
+  if (cookie === undefined) {
+    // A signed-in hint that outlived its refresh cookie would have the console try (and fail) on every visit.
+    clearSignedInHint(res, config);
+    throw new BadRequestException(NO_REFRESH_TOKEN);
+  }
   if (!sentCsrfHeader(req)) throw new ForbiddenException(CSRF_REQUIRED);
   return { token: cookie, fromCookie: true };
 }
@@ -106,7 +112,7 @@ export class SessionsController {
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<SessionTokenResponseDto> {
-    const { token, fromCookie } = presentedToken(req, this.config, body);
+    const { token, fromCookie } = presentedToken(req, res, this.config, body);
     const outcome = await this.sessions.refresh(token, clientInfoOf(req));
     if (outcome.kind === 'invalid') {
       if (fromCookie) clearRefreshCookie(res, this.config);
@@ -134,7 +140,7 @@ export class SessionsController {
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<void> {
-    const { token, fromCookie } = presentedToken(req, this.config, body);
+    const { token, fromCookie } = presentedToken(req, res, this.config, body);
     const ended = await this.sessions.logout(token);
     if (fromCookie) clearRefreshCookie(res, this.config);
     if (!ended) throw new UnauthorizedException(INVALID_SESSION);
