@@ -70,6 +70,15 @@ function NotDecidable({ item, status }: { item: InboxItem | null; status: string
   );
 }
 
+/** What the last decision made on this page did ("Approved."), kept when the decision form goes away. */
+function Outcome({ text }: { text: string | null }) {
+  return text ? (
+    <p class="notice" role="status">
+      {text}
+    </p>
+  ) : null;
+}
+
 /** Approve (optional) and reject with a required reason; a 409 shows why and reloads the page's data. */
 function DecisionForm({
   name,
@@ -78,6 +87,7 @@ function DecisionForm({
   onApprove,
   onReject,
   onConflict,
+  onOutcome,
 }: {
   name: string;
   approveLabel: string;
@@ -85,15 +95,16 @@ function DecisionForm({
   onApprove: (comment: string) => Promise<void>;
   onReject: (reason: string) => Promise<void>;
   onConflict: () => void;
+  /** The decision's outcome, shown by the page: once decided, this form is replaced and would take it along. */
+  onOutcome: (outcome: string | null) => void;
 }) {
   const [comment, setComment] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
-  const [outcome, setOutcome] = useState<string | null>(null);
 
   const run = async (what: 'approve' | 'reject') => {
     setError(null);
-    setOutcome(null);
+    onOutcome(null);
     if (what === 'reject' && !comment.trim()) {
       setError(new ApiError(0, 'Give a reason to reject.', undefined));
       return;
@@ -106,7 +117,7 @@ function DecisionForm({
     try {
       if (what === 'approve') await onApprove(comment.trim());
       else await onReject(comment.trim());
-      setOutcome(what === 'approve' ? 'Approved.' : 'Rejected.');
+      onOutcome(what === 'approve' ? 'Approved.' : 'Rejected.');
       setComment('');
     } catch (caught) {
       const failure = asApiError(caught);
@@ -131,11 +142,6 @@ function DecisionForm({
               : 'The decision was not recorded'
           }
         />
-      )}
-      {outcome && (
-        <p class="notice" role="status">
-          {outcome}
-        </p>
       )}
       <label for="decision-comment">
         {requireCommentToApprove ? 'Comment (required)' : 'Reason (required to reject)'}
@@ -180,6 +186,7 @@ async function loadActionReview(id: string): Promise<ActionReview> {
 /** Review an external action: everything needed to decide, bound to the payload hash shown. */
 export function ReviewExternalActionPage({ id }: { id: string }) {
   const review = useResource(() => loadActionReview(id), [id]);
+  const [outcome, setOutcome] = useState<string | null>(null);
   useLiveReload((event) => event.subject?.type === 'action' && event.subject.id === id, review.reload);
   useTitle(
     review.data ? `Review ${review.data.action.provider} ${review.data.action.action}` : 'Review action',
@@ -287,6 +294,7 @@ export function ReviewExternalActionPage({ id }: { id: string }) {
         </ul>
       )}
 
+      <Outcome text={outcome} />
       {action.status === 'PENDING' && item?.may_decide ? (
         <DecisionForm
           name="action"
@@ -306,6 +314,7 @@ export function ReviewExternalActionPage({ id }: { id: string }) {
             review.reload();
           }}
           onConflict={review.reload}
+          onOutcome={setOutcome}
         />
       ) : (
         <NotDecidable item={action.status === 'PENDING' ? item : null} status={action.status} />
@@ -355,6 +364,7 @@ function RequestReview<T extends { status: string; run_id: string; phase_id: str
     const request = await load();
     return { request, item: request.status === 'pending' ? await decisionOf(kind, id) : null };
   }, [id]);
+  const [outcome, setOutcome] = useState<string | null>(null);
   const subject = kind === 'approval' ? 'approval' : 'governance_request';
   useLiveReload((event) => event.subject?.type === subject && event.subject.id === id, review.reload);
   const now = useNow();
@@ -394,6 +404,7 @@ function RequestReview<T extends { status: string; run_id: string; phase_id: str
         </Fact>
       </Facts>
       {children(request)}
+      <Outcome text={outcome} />
       {request.status === 'pending' && item?.may_decide ? (
         <DecisionForm
           name="request"
@@ -408,6 +419,7 @@ function RequestReview<T extends { status: string; run_id: string; phase_id: str
             review.reload();
           }}
           onConflict={review.reload}
+          onOutcome={setOutcome}
         />
       ) : (
         <NotDecidable item={request.status === 'pending' ? item : null} status={request.status} />
