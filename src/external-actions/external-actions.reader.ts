@@ -1,6 +1,6 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
-import { cappedCount, keysetPage, keysetSlice } from '../http/keyset-page';
-import type { KeysetOrder, KeysetPosition, Positioned } from '../http/keyset-page';
+import { keysetPage, keysetWindow, mapWindow } from '../http/keyset-page';
+import type { KeysetOrder, KeysetPosition, KeysetWindow } from '../http/keyset-page';
 import { DataSource } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import { ownerFilterFor } from '../access/visibility';
@@ -96,13 +96,9 @@ export class ExternalActionsReader {
   async pendingNewest(
     principal: Principal,
     slice: { limit: number; after?: KeysetPosition; runId?: string },
-  ): Promise<{ rows: Array<Positioned<ExternalActionDto>>; total: number; total_exact: boolean }> {
+  ): Promise<KeysetWindow<ExternalActionDto>> {
     const select = this.select({ status: 'PENDING', run_id: slice.runId }, principal);
-    const [rows, total] = await Promise.all([
-      keysetSlice(select, ACTION_LIST_ORDER, slice),
-      cappedCount(select),
-    ]);
-    return { rows: rows.map(({ item, position }) => ({ item: toActionDto(item), position })), ...total };
+    return mapWindow(await keysetWindow(select, ACTION_LIST_ORDER, slice), toActionDto);
   }
 
   /** The actions matching the list's filters that the principal may see. */

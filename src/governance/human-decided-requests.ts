@@ -1,6 +1,6 @@
 import { ConflictException, NotFoundException, OnModuleInit } from '@nestjs/common';
-import { cappedCount, keysetPage, keysetSlice } from '../http/keyset-page';
-import type { KeysetOrder, KeysetPage, KeysetPosition, Positioned } from '../http/keyset-page';
+import { keysetPage, keysetWindow, mapWindow } from '../http/keyset-page';
+import type { KeysetOrder, KeysetPage, KeysetPosition, KeysetWindow } from '../http/keyset-page';
 import type { PendingPageQueryDto } from '../http/page-query.dto';
 import type { DataSource, DeepPartial, EntityManager, EntityTarget, FindOptionsWhere } from 'typeorm';
 import { assertMayDecide } from '../approvals/decision-rules';
@@ -257,13 +257,9 @@ export abstract class HumanDecidedRequests<T extends HumanDecidedRequest, Dto>
   async pendingNewest(
     principal: Principal,
     slice: { limit: number; after?: KeysetPosition; runId?: string },
-  ): Promise<{ rows: Array<Positioned<Dto>>; total: number; total_exact: boolean }> {
-    const select = this.pendingSelect(principal, slice.runId);
-    const [rows, total] = await Promise.all([
-      keysetSlice(select, this.newestFirst, slice),
-      cappedCount(select),
-    ]);
-    return { rows: rows.map(({ item, position }) => ({ item: this.toDto(item), position })), ...total };
+  ): Promise<KeysetWindow<Dto>> {
+    const window = await keysetWindow(this.pendingSelect(principal, slice.runId), this.newestFirst, slice);
+    return mapWindow(window, (row) => this.toDto(row));
   }
 
   private get newestFirst(): KeysetOrder {

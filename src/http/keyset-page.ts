@@ -158,7 +158,7 @@ export interface Positioned<T> {
  * Up to `limit + 1` entities of a TypeORM query builder (already carrying the list's filters, visibility
  * included) in the list's order, after `after` when given, each with its exact position. One query.
  */
-export async function keysetSlice<T extends ObjectLiteral>(
+async function keysetSlice<T extends ObjectLiteral>(
   select: SelectQueryBuilder<T>,
   order: KeysetOrder,
   slice: { limit: number; offset?: number; after?: KeysetPosition },
@@ -187,12 +187,38 @@ export async function keysetSlice<T extends ObjectLiteral>(
 }
 
 /** The capped total of a query builder's rows (see cappedTotal). One query of constant cost. */
-export async function cappedCount<T extends ObjectLiteral>(
+async function cappedCount<T extends ObjectLiteral>(
   select: SelectQueryBuilder<T>,
 ): Promise<{ total: number; total_exact: boolean }> {
   const [sql, params] = select.clone().select('1').orderBy().getQueryAndParameters();
   const counted = await select.connection.query<Array<{ total: number }>>(cappedCountSql(sql), params);
   return cappedTotal(counted[0].total);
+}
+
+/** Up to `limit + 1` rows after a position, each with its position, and the capped total of all rows. */
+export interface KeysetWindow<T> {
+  rows: Array<Positioned<T>>;
+  total: number;
+  total_exact: boolean;
+}
+
+/**
+ * The keyset slice and the capped total of a query builder that already carries the list's filters
+ * (visibility included): two queries, whatever the position. A page is cut from it (keysetPage), or it is
+ * merged with other lists' windows in the same order (the inbox).
+ */
+export async function keysetWindow<T extends ObjectLiteral>(
+  select: SelectQueryBuilder<T>,
+  order: KeysetOrder,
+  slice: { limit: number; offset?: number; after?: KeysetPosition },
+): Promise<KeysetWindow<T>> {
+  const [rows, total] = await Promise.all([keysetSlice(select, order, slice), cappedCount(select)]);
+  return { rows, ...total };
+}
+
+/** The same window with every row mapped (an entity to its wire form), positions kept. */
+export function mapWindow<T, U>(window: KeysetWindow<T>, map: (item: T) => U): KeysetWindow<U> {
+  return { ...window, rows: window.rows.map(({ item, position }) => ({ item: map(item), position })) };
 }
 
 /**
@@ -206,12 +232,9 @@ export async function keysetPage<T extends ObjectLiteral>(
 ): Promise<KeysetPage<T>> {
   const { limit, offset, cursor } = pagingOf(query);
   const after = cursor === undefined ? undefined : decodeCursor(order, cursor);
-  const [rows, total] = await Promise.all([
-    keysetSlice(select, order, { limit, offset, after }),
-    cappedCount(select),
-  ]);
+  const { rows, total, total_exact } = await keysetWindow(select, order, { limit, offset, after });
   const { items, next_cursor } = pageOf(order, rows, limit, (row) => row.position);
-  return { items: items.map((row) => row.item), next_cursor, ...total, limit, offset };
+  return { items: items.map((row) => row.item), next_cursor, total, total_exact, limit, offset };
 }
 
 export interface KeysetPage<T> {

@@ -8,8 +8,8 @@ import type { ExternalActionDto } from '../external-actions/dto/external-action.
 import { ExternalActionsReader } from '../external-actions/external-actions.reader';
 import type { ApprovalResponseDto } from '../governance/dto/approval.dto';
 import type { GovernanceResponseDto } from '../governance/dto/governance.dto';
-import { decodeCursor, pageOf } from '../http/keyset-page';
-import type { KeysetOrder, Positioned } from '../http/keyset-page';
+import { decodeCursor, mapWindow, pageOf } from '../http/keyset-page';
+import type { KeysetOrder, KeysetWindow, Positioned } from '../http/keyset-page';
 import { ApprovalRequestsService } from '../governance/approval-requests.service';
 import { GovernanceRequestsService } from '../governance/governance-requests.service';
 import type { InboxDto, InboxItemDto, InboxQueryDto } from './dto/inbox.dto';
@@ -31,13 +31,6 @@ const INBOX_ORDER: KeysetOrder = {
 type Pending = Omit<InboxItemDto, 'may_decide' | 'reason' | 'reason_message'> & {
   approvedBy: string[];
 };
-
-/** One kind's next items after the inbox position, and how many it holds in all (capped). */
-interface KindSlice {
-  rows: Array<Positioned<Pending>>;
-  total: number;
-  total_exact: boolean;
-}
 
 const oneLine = (text: string) => {
   const line = text.replace(/\s+/g, ' ').trim();
@@ -104,16 +97,13 @@ function fromAction(a: ExternalActionDto): Pending {
   };
 }
 
-const mapped = <T>(
-  slice: { rows: Array<Positioned<T>>; total: number; total_exact: boolean },
-  map: (item: T) => Pending,
-): KindSlice => ({ ...slice, rows: slice.rows.map(({ item, position }) => ({ item: map(item), position })) });
-
-/** Newest first, ties by id, the order every kind's slice already has. */
+/**
+ * Newest first, ties by id: the order every kind's window already has. Plain code-unit comparison, as
+ * PostgreSQL compares these keys (fixed-width UTC timestamps, lower-case UUIDs); no locale collation.
+ */
+const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const newestFirst = (a: Positioned<Pending>, b: Positioned<Pending>) =>
-  a.position.key === b.position.key
-    ? b.position.id.localeCompare(a.position.id)
-    : b.position.key.localeCompare(a.position.key);
+  byCodeUnits(b.position.key, a.position.key) || byCodeUnits(b.position.id, a.position.id);
 
 /**
  * Every decision waiting for the signed-in human, from the three places they live, each read through its
@@ -139,16 +129,16 @@ export class InboxService {
     const after = query.cursor === undefined ? undefined : decodeCursor(INBOX_ORDER, query.cursor);
     const slice = { limit, after, runId: query.run_id };
     const want = (kind: InboxKind) => query.kind === undefined || query.kind === kind;
-    const none: KindSlice = { rows: [], total: 0, total_exact: true };
+    const none: KeysetWindow<Pending> = { rows: [], total: 0, total_exact: true };
     const kinds = await Promise.all([
       want('approval')
-        ? this.approvals.pendingNewest(principal, slice).then((s) => mapped(s, fromApproval))
+        ? this.approvals.pendingNewest(principal, slice).then((w) => mapWindow(w, fromApproval))
         : none,
       want('governance_request')
-        ? this.governance.pendingNewest(principal, slice).then((s) => mapped(s, fromGovernance))
+        ? this.governance.pendingNewest(principal, slice).then((w) => mapWindow(w, fromGovernance))
         : none,
       want('external_action')
-        ? this.actions.pendingNewest(principal, slice).then((s) => mapped(s, fromAction))
+        ? this.actions.pendingNewest(principal, slice).then((w) => mapWindow(w, fromAction))
         : none,
     ]);
     const merged = kinds.flatMap((kind) => kind.rows).sort(newestFirst);
