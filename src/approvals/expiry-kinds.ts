@@ -47,7 +47,7 @@ export type ExpiryKind = keyof typeof EXPIRY_KINDS;
 
 export function renderExpiryTable(intervalSeconds: number): string {
   return [
-    `One scheduler sweeps every kind every ${intervalSeconds} s in every process (SKIP LOCKED: replicas share the work; one kind failing is logged and does not stop the others). Governance and approval requests are also expired before every read and decision.`,
+    `One scheduler sweeps every kind every ${intervalSeconds} s in every process (SKIP LOCKED: replicas share the work; one kind failing is logged and does not stop the others). Governance and approval requests are also expired before a read of one request and before every decision; the pending lists leave an overdue request out without writing.`,
     '',
     '| kind | what | setting | on expiry |',
     '|---|---|---|---|',

@@ -26,7 +26,8 @@ export interface OverdueSweep {
 /**
  * The one expiry scheduler: a single interval per process runs every registered kind, each in its own
  * transaction, so one failing kind is logged and does not stop the others. Owners also call `expireNow`
- * before a read or a decision, so an overdue request never reads as pending between two sweeps.
+ * before reading one request or deciding it, so an overdue request never reads as pending between two
+ * sweeps (their pending lists leave overdue rows out in the query instead).
  */
 @Injectable()
 export class ExpiryScheduler implements OnApplicationBootstrap, OnModuleDestroy {

@@ -37,7 +37,8 @@ export function decisionFields(row: HumanDecidedRequest) {
 
 /**
  * What approval requests and governance requests share: expiry that fails closed (registered with the
- * one expiry scheduler, and applied before every read and decision), visibility (machines see their own
+ * one expiry scheduler, and applied before every read of one request and every decision; the pending lists
+ * leave overdue requests out), visibility (machines see their own
  * requests), and the one way a human decides — locked, once, by the approvals rules, audited in the same
  * transaction.
  */
