@@ -101,6 +101,12 @@ export class ExternalActionsReader {
     return mapWindow(await keysetWindow(select, ACTION_LIST_ORDER, slice), toActionDto);
   }
 
+  /** The action while it is PENDING (what the inbox shows), else null; 404 when not visible. */
+  async pendingOne(id: string, principal: Principal): Promise<ExternalActionDto | null> {
+    const action = await this.visible(id, principal);
+    return action.status === 'PENDING' ? toActionDto(action) : null;
+  }
+
   /** The actions matching the list's filters that the principal may see. */
   private select(filters: ActionFilters, principal: Principal) {
     const select = this.dataSource.getRepository(ExternalAction).createQueryBuilder('a');

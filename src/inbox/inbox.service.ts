@@ -166,8 +166,8 @@ export class InboxService {
 
   private async pendingItem(kind: InboxKind, id: string, principal: Principal): Promise<Pending | null> {
     if (kind === 'external_action') {
-      const action = await this.actions.get(id, principal);
-      return action.status === 'PENDING' ? fromAction(action) : null;
+      const action = await this.actions.pendingOne(id, principal);
+      return action && fromAction(action);
     }
     // Read through the owner, which records an overdue request as timed out first.
     if (kind === 'approval') {
