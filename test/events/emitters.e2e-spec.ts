@@ -3,16 +3,9 @@ import { DataSource } from 'typeorm';
 import { ExpiryScheduler } from '../../src/approvals/expiry-scheduler';
 import { approved, claim, LIVE_ENV, storeCredentials } from '../helpers/actions';
 import { createTestApp, TestApp } from '../helpers/app';
+import { EventJson, readableEventPage } from '../helpers/events';
 import { createUser, mintApiKey, TestApiKey, TestUser } from '../helpers/identity';
 import { startBody, uniqueRunId } from '../helpers/runs';
-
-type EventJson = {
-  type: string;
-  owner: string;
-  subject: { type: string; id: string };
-  data: Record<string, unknown>;
-  summary: string;
-};
 
 describe('events from the seams: approvals, governance, actions, credentials; the approval long poll', () => {
   let t: TestApp;
@@ -47,20 +40,11 @@ describe('events from the seams: approvals, governance, actions, credentials; th
   });
   afterAll(() => t.close());
 
-  /**
-   * The events about one subject that `who` sees, once at least `atLeast` are readable: an event is
-   * returned only after every older writing transaction in the cluster has ended (docs/EVENTS.md), so a
-   * parallel test's transaction may hold it back for a moment.
-   */
+  /** The events about one subject that `who` sees, once at least `atLeast` are readable. */
   const eventsOf = async (who: Record<string, string>, subjectId: string, atLeast = 0) => {
-    const deadline = Date.now() + 5_000;
-    for (;;) {
-      const events = (
-        (await request(t.http).get('/events?limit=500').set(who).expect(200)).body.events as EventJson[]
-      ).filter((e) => e.subject.id === subjectId);
-      if (events.length >= atLeast || Date.now() > deadline) return events;
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    const about = (events: EventJson[]) => events.filter((e) => e.subject.id === subjectId);
+    const page = await readableEventPage(t.http, who, 'limit=500', (p) => about(p.events).length >= atLeast);
+    return about(page.events);
   };
   const ask = () =>
     request(t.http)

@@ -3,18 +3,11 @@ import { DataSource } from 'typeorm';
 import { ExpiryScheduler } from '../../src/approvals/expiry-scheduler';
 import { EventLogService } from '../../src/events/event-log.service';
 import { createTestApp, TestApp } from '../helpers/app';
+import { EventJson, EventPageJson, readableEventPage } from '../helpers/events';
 import { createUser, mintApiKey, TestApiKey } from '../helpers/identity';
 import { phasePath, startBody, uniqueRunId } from '../helpers/runs';
 import { openSse } from '../helpers/sse';
 import { rememberSecret } from '../helpers/secrets';
-
-type EventJson = {
-  cursor: string;
-  type: string;
-  run_id: string | null;
-  subject: { id: string };
-  owner: string;
-};
 
 describe('the event log, its page and its stream', () => {
   let t: TestApp;
@@ -40,21 +33,11 @@ describe('the event log, its page and its stream', () => {
     return body.run.run_id;
   };
   const page = async (key: TestApiKey, query = '') =>
-    (await request(t.http).get(`/events${query}`).set(key.headers).expect(200)).body as {
-      events: EventJson[];
-      next_cursor: string;
-      has_more: boolean;
-    };
+    (await request(t.http).get(`/events${query}`).set(key.headers).expect(200)).body as EventPageJson;
 
   /** A page holding at least `count` events (an event is readable once older writers have ended). */
-  const pageWith = async (key: TestApiKey, query: string, count: number) => {
-    const deadline = Date.now() + 5_000;
-    for (;;) {
-      const result = await page(key, query);
-      if (result.events.length >= count || Date.now() > deadline) return result;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  };
+  const pageWith = (key: TestApiKey, query: string, count: number) =>
+    readableEventPage(t.http, key.headers, query, (p) => p.events.length >= count);
 
   it('writes the events of a change in its transaction: run started, phase and run state, results', async () => {
     const runId = await start(executorA);
@@ -63,7 +46,7 @@ describe('the event log, its page and its stream', () => {
       .set(executorA.headers)
       .send({ state: 'EXECUTING' })
       .expect(200);
-    const { events } = await pageWith(executorA, `?run_id=${runId}`, 3);
+    const { events } = await pageWith(executorA, `run_id=${runId}`, 3);
     expect(events.map((e) => e.type)).toEqual(['run.started', 'phase.state_changed', 'run.state_changed']);
     expect(events[0]).toMatchObject({ owner: executorA.principalId, run_id: runId, subject: { id: runId } });
     expect(events[1]).toMatchObject({ data: { from: 'QUEUED', to: 'EXECUTING' } });
@@ -240,7 +223,7 @@ describe('the event log, its page and its stream', () => {
 
   it('resumes with Last-Event-ID (or ?after=) by replaying from the table, and sends comment heartbeats', async () => {
     const runId = await start(executorA);
-    const { events } = await pageWith(executorA, `?run_id=${runId}`, 1);
+    const { events } = await pageWith(executorA, `run_id=${runId}`, 1);
     expect(events).toHaveLength(1);
     await request(t.http)
       .post(phasePath(runId, 'P1', 'update_status'))

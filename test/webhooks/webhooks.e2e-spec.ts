@@ -8,6 +8,7 @@ import { ExpiryScheduler } from '../../src/approvals/expiry-scheduler';
 import { WebhookDispatcher } from '../../src/webhooks/webhook-dispatcher';
 import { TEST_CREDENTIALS_KEY } from '../helpers/actions';
 import { createTestApp, TestApp } from '../helpers/app';
+import { EventJson, readableEventPage } from '../helpers/events';
 import { createUser, mintApiKey, TestApiKey, TestUser } from '../helpers/identity';
 import { startReceiver } from '../helpers/receiver';
 import type { Receiver } from '../helpers/receiver';
@@ -267,10 +268,11 @@ describe('webhooks: signed, retried, logged, admin-managed', () => {
       ),
     ).toEqual([{ n: 1 }]);
     const operator = await createUser(t, { role: 'operator' });
-    const events = (
-      await request(t.http).get('/events?types=webhook.disabled').set(operator.auth).expect(200)
-    ).body.events;
-    expect(events.map((e: { subject: { id: string } }) => e.subject.id)).toContain(hook.id);
+    const subjects = (events: EventJson[]) => events.map((e) => e.subject.id);
+    const { events } = await readableEventPage(t.http, operator.auth, 'types=webhook.disabled', (page) =>
+      subjects(page.events).includes(hook.id),
+    );
+    expect(subjects(events)).toContain(hook.id);
   });
 
   it('a 410 disables the endpoint at once', async () => {
