@@ -114,7 +114,7 @@ async function contention(c: Client): Promise<{ ms: number; grants: number }> {
 }
 
 async function main(): Promise<void> {
-  const database = await startBenchDatabase('actions', 54451);
+  const database = await startBenchDatabase('actions');
   try {
     const { app, url } = await startBenchApp(database, {
       AUTOPACK_EXTERNAL_ACTIONS_ENABLED: '1',

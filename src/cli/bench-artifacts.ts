@@ -14,8 +14,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../config/load-config';
 import {
@@ -27,6 +25,7 @@ import {
   machineSpec,
   percentile,
   runBench,
+  freePort,
   startBenchDatabase,
 } from './bench-harness';
 
@@ -34,14 +33,6 @@ const MIB = 1024 * 1024;
 const GIB = 1024 * MIB;
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 50);
 const RSS_READS = 100;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 async function waitForHealth(base: string, child: ChildProcess): Promise<void> {
   const started = Date.now();
@@ -80,7 +71,7 @@ async function timedRead(base: string, runId: string, path: string, query = ''):
 }
 
 async function main(): Promise<void> {
-  const database = await startBenchDatabase('artifacts', Number(process.env.BENCH_PG_PORT ?? 54470));
+  const database = await startBenchDatabase('artifacts');
   const runsRoot = join(database.dir, 'runs');
   mkdirSync(runsRoot);
   const port = await freePort();

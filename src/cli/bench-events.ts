@@ -81,7 +81,7 @@ async function post(
 }
 
 async function main(): Promise<void> {
-  const database = await startBenchDatabase('events', 54461);
+  const database = await startBenchDatabase('events');
   const receiver = createServer((req, res) => {
     req.resume();
     req.on('end', () => res.writeHead(204).end());

@@ -11,6 +11,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -36,7 +37,18 @@ export interface BenchDatabase {
   dir: string;
 }
 
-export async function startBenchDatabase(name: string, port: number): Promise<BenchDatabase> {
+/** A TCP port free on 127.0.0.1 right now (what the OS hands out for port 0). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export async function startBenchDatabase(name: string): Promise<BenchDatabase> {
+  // A free port, so two benchmarks (or a benchmark and the tests) can run side by side.
+  const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), `autopack-bench-${name}-`));
   chmodSync(dir, 0o755);
   const database = await startEmbeddedPostgres({

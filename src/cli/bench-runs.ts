@@ -145,7 +145,7 @@ async function checkAnswer(base: string, total: number, exact: boolean): Promise
 }
 
 async function main(): Promise<void> {
-  const database = await startBenchDatabase('runs', 54450);
+  const database = await startBenchDatabase('runs');
   const client = new Client({ connectionString: database.url });
   try {
     const { app, url: appUrl } = await startBenchApp(database);

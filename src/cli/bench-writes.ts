@@ -180,7 +180,7 @@ async function runLevel(base: string, concurrency: number): Promise<LevelResult>
 }
 
 async function main(): Promise<void> {
-  const database = await startBenchDatabase('writes', 54451);
+  const database = await startBenchDatabase('writes');
   try {
     const bench = await startBenchApp(database);
     const bare = bareServer(bench);
