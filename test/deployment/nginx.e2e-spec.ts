@@ -22,6 +22,8 @@ if (!isLinux) {
 }
 const suite = nginx ? describe : describe.skip;
 const json = async (res: Response) => (await res.json()) as Record<string, unknown>;
+// Every response body here is read to its end: an unread one keeps its socket open after the suite, and
+// jest then has to force its worker to exit.
 
 /** The canonical nginx.conf, run by a real nginx in front of two real app replicas on one database. */
 suite('nginx topology (nginx/nginx.conf)', () => {
@@ -142,6 +144,7 @@ suite('nginx topology (nginx/nginx.conf)', () => {
       const res = await fetch(url('/api/probe/public'), {
         headers: { 'X-Forwarded-For': `198.51.100.${i}` },
       });
+      await res.arrayBuffer();
       statuses.push(res.status);
     }
     // Budget 4 per minute per client IP, shared by both replicas through PostgreSQL (the earlier test
@@ -155,7 +158,8 @@ suite('nginx topology (nginx/nginx.conf)', () => {
     expect(mine.headers.get('x-request-id')).toBe('from-client-1');
     const made = await fetch(url('/health'));
     expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f]{32}$/);
-    for (const res of [made, await fetch(url('/nginx-health'))]) {
+    for (const res of [mine, made, await fetch(url('/nginx-health'))]) {
+      await res.arrayBuffer();
       expect(res.headers.get('x-content-type-options')).toBe('nosniff');
       expect(res.headers.get('x-frame-options')).toBe('DENY');
       expect(res.headers.get('server')).toBe('nginx');
@@ -166,6 +170,7 @@ suite('nginx topology (nginx/nginx.conf)', () => {
 
   it('serves the operator console under /console/ with its CSP, deep links included, and / goes there', async () => {
     const root = await fetch(url('/'), { redirect: 'manual' });
+    await root.arrayBuffer();
     expect(root.status).toBe(302);
     expect(root.headers.get('location')).toBe('/console/');
     for (const path of ['/console/', '/console/actions/0b6f7c36-6e2a-4a4e-9a55-1c1d5d2b1f00']) {
@@ -179,10 +184,13 @@ suite('nginx topology (nginx/nginx.conf)', () => {
       expect(script).toBeDefined();
       const asset = await fetch(url(script!));
       expect(asset.status).toBe(200);
+      expect((await asset.arrayBuffer()).byteLength).toBeGreaterThan(0);
       expect(asset.headers.get('cache-control')).toContain('immutable');
     }
     // The console calls the public API paths, which nginx routes as before.
-    expect((await fetch(url('/api/inbox'))).status).toBe(401);
+    const inbox = await fetch(url('/api/inbox'));
+    expect(inbox.status).toBe(401);
+    await inbox.arrayBuffer();
   });
 
   it('answers /nginx-health itself while every backend is stopped', async () => {
@@ -193,5 +201,6 @@ suite('nginx topology (nginx/nginx.conf)', () => {
     expect(await res.text()).toBe('ok\n');
     const api = await fetch(url('/health'));
     expect(api.status).toBe(503);
+    await api.arrayBuffer();
   });
 });

@@ -67,7 +67,9 @@ export async function startNginx(binary: string, backendPorts: number[]): Promis
     if (child.exitCode !== null) throw new Error(`nginx exited: ${readFileSync(stderrFile, 'utf8')}`);
     if (Date.now() > deadline) throw new Error('nginx did not answer /nginx-health within 30 s');
     try {
-      if ((await fetch(`http://127.0.0.1:${port}/nginx-health`)).ok) break;
+      const health = await fetch(`http://127.0.0.1:${port}/nginx-health`);
+      await health.arrayBuffer(); // read to its end, or its socket stays open
+      if (health.ok) break;
     } catch {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
