@@ -1,25 +1,12 @@
-import { ChildProcess, fork } from 'node:child_process';
-import { join } from 'node:path';
 import request from 'supertest';
 import { createTestApp, TestApp, TEST_INSTANCE_KEY } from './helpers/app';
+import { AppProcess, startAppProcess, stopAppProcess } from './helpers/app-process';
 import { createUser } from './helpers/identity';
 import { startBody } from './helpers/runs';
 
 /** The same environment in both processes: they must count against the same budgets. */
 const ENV = { AUTOPACK_TRUSTED_PROXIES: '127.0.0.1,::1,::ffff:127.0.0.1' };
 const instance = { 'X-API-Key': TEST_INSTANCE_KEY };
-
-function startAppProcess(databaseUrl: string): Promise<{ child: ChildProcess; base: string }> {
-  const child = fork(join(__dirname, 'support', 'env-app-process.ts'), [], {
-    execArgv: ['-r', 'ts-node/register/transpile-only'],
-    env: { ...process.env, DATABASE_URL: databaseUrl, APP_ENV: JSON.stringify(ENV), LOG_LEVEL: 'error' },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    child.once('message', (m: { port: number }) => resolve({ child, base: `http://127.0.0.1:${m.port}` }));
-    child.once('exit', (code) => reject(new Error(`app process exited early with code ${code}`)));
-  });
-}
 
 const numbers = (res: request.Response) => ({
   limit: Number(res.headers['x-ratelimit-limit']),
@@ -32,20 +19,17 @@ const numbers = (res: request.Response) => ({
  */
 describe('rate-limit headers across two app processes on one database', () => {
   let t: TestApp;
-  let other: { child: ChildProcess; base: string };
+  let other: AppProcess;
 
   beforeAll(async () => {
     t = await createTestApp({ env: ENV });
-    other = await startAppProcess(t.config.databaseUrl!);
+    other = await startAppProcess('env-app-process.ts', t.config.databaseUrl!, {
+      APP_ENV: JSON.stringify(ENV),
+    });
   }, 120_000);
 
   afterAll(async () => {
-    if (other && other.child.exitCode === null) {
-      await new Promise<void>((resolve) => {
-        other.child.once('exit', () => resolve());
-        other.child.send('stop');
-      });
-    }
+    if (other) await stopAppProcess(other);
     await t?.close();
   });
 

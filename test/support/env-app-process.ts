@@ -1,6 +1,6 @@
 /**
  * One app process with the environment in APP_ENV (JSON), so that two processes of a test can be configured
- * alike. Started by tests with `node -r ts-node/register/transpile-only`.
+ * alike. Started through startAppProcess (test/helpers/app-process.ts).
  */
 import 'reflect-metadata';
 import { serveAppProcess } from './serve-app-process';
