@@ -112,6 +112,31 @@ describe('embedded PostgreSQL launcher', () => {
     }
   });
 
+  it('lets a process forked with an IPC channel exit by itself once its PostgreSQL has stopped', async () => {
+    // The library's exit hooks listen for IPC messages, which would keep the channel (and the process,
+    // a jest worker among them) alive for ever; the launcher removes that listener.
+    const child = spawn(
+      process.execPath,
+      [
+        '-r',
+        'ts-node/register/transpile-only',
+        join(__dirname, 'helpers', 'embedded-postgres.child.ts'),
+        join(openParent(), 'postgres'),
+        String(20000 + Math.floor(Math.random() * 20000)),
+        'stop-at-once',
+      ],
+      { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }, // stdout: its URL carries the password
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const outcome = await Promise.race([
+      exited(child),
+      new Promise((resolve) => (timer = setTimeout(() => resolve('still running after 20 s'), 20_000))),
+    ]);
+    clearTimeout(timer);
+    child.kill('SIGKILL');
+    expect(outcome).toBe(0);
+  }, 40_000);
+
   const asRoot = userInfo().uid === 0 ? it : it.skip;
   asRoot('refuses, with what to do, a data directory the postgres user cannot reach', async () => {
     const locked = mkdtempSync(join(tmpdir(), 'autopack-locked-'));

