@@ -107,7 +107,8 @@ suite('console in a browser: sign-in, session, sign-out', () => {
     page.on('request', (r) => r.url().endsWith('/api/auth/refresh') && refreshes.push(r.url()));
     await page.goto('/console/operations');
     await page.getByRole('heading', { name: 'Sign in to Autopack' }).waitFor();
-    expect(new URL(page.url()).searchParams.get('next')).toBe('/operations');
+    // The sign-in form shows as soon as there is no session; the address gets `next` a moment later.
+    await page.waitForURL((url) => url.searchParams.get('next') === '/operations');
     // A first visit has no session to continue: no refresh call, nothing in the devtools console.
     expect(refreshes).toEqual([]);
     errors.expectNone();
@@ -209,10 +210,10 @@ suite('console in a browser: sign-in, session, sign-out', () => {
     errors.allowStatus(/\/api\/events\/stream-ticket$/, 401);
     await page.getByRole('link', { name: 'Inbox' }).click();
     await page.getByRole('heading', { name: 'Sign in to Autopack' }).waitFor();
-    expect(new URL(page.url()).searchParams.get('next')).toBe('/');
+    await page.waitForURL((url) => url.searchParams.get('next') === '/');
     await page.goto('/console/runs');
     await page.getByRole('heading', { name: 'Sign in to Autopack' }).waitFor();
-    expect(new URL(page.url()).searchParams.get('next')).toBe('/runs');
+    await page.waitForURL((url) => url.searchParams.get('next') === '/runs');
     await page.getByLabel('Username', { exact: true }).fill(operator.username);
     await page.getByLabel('Password', { exact: true }).fill(CONSOLE_TEST_PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
