@@ -103,6 +103,16 @@ export async function seriousAxeViolations(page: Page): Promise<string[]> {
     );
 }
 
+/** Waits until the page's title is `title`: pages set it in an effect, just after their content renders. */
+export async function waitForTitle(page: Page, title: string): Promise<void> {
+  // A string, not a function: this file is type-checked without the DOM library.
+  await page
+    .waitForFunction(`document.title === ${JSON.stringify(title)}`, undefined, { timeout: 5_000 })
+    .catch(async () => {
+      throw new Error(`the title is "${await page.title()}", not "${title}"`);
+    });
+}
+
 /** Screenshots of the page at 1280 px and 390 px wide, as test-output/console/<name>-<width>.png. */
 export async function screenshots(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });

@@ -191,8 +191,9 @@ suite('console in a browser: sign-in, session, sign-out', () => {
     expect(await page.evaluate('document.activeElement.textContent')).toBe('Operations');
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Operations' }).waitFor();
-    // After a client-side navigation, focus is on the new page's content.
-    expect(await page.evaluate('document.activeElement.id')).toBe('main');
+    // After a client-side navigation, focus moves to the new page's content (in an effect, just after it
+    // renders).
+    await page.waitForFunction("document.activeElement?.id === 'main'", undefined, { timeout: 5_000 });
     errors.expectNone();
     await context.close();
   });

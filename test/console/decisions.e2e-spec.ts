@@ -15,6 +15,7 @@ import {
   screenshots,
   seriousAxeViolations,
   signIn,
+  waitForTitle,
 } from './browser';
 
 const suite = browserSuite();
@@ -127,7 +128,7 @@ suite('console in a browser: inbox and reviews', () => {
     });
     await row(page, 'Mug at ten times the price').waitFor({ timeout: 2_000 });
     expect(navigations).toBe(0);
-    expect(await page.title()).toBe('(1) Inbox · Autopack');
+    await waitForTitle(page, '(1) Inbox · Autopack');
     expect(await row(page, 'Mug at ten times the price').textContent()).toContain('etsy/create_listing');
     expect(await seriousAxeViolations(page)).toEqual([]);
     await screenshots(page, 'inbox');
@@ -181,7 +182,7 @@ suite('console in a browser: inbox and reviews', () => {
     // The inbox has emptied by itself.
     await page.getByRole('link', { name: '← Back to the inbox' }).click();
     await page.getByText('Nothing is waiting for you').waitFor();
-    expect(await page.title()).toBe('(0) Inbox · Autopack');
+    await waitForTitle(page, '(0) Inbox · Autopack');
   });
 
   it('needs two people in two browsers for a two-person order', async () => {
