@@ -103,13 +103,36 @@ export async function seriousAxeViolations(page: Page): Promise<string[]> {
     );
 }
 
-/** Waits until the page's title is `title`: pages set it in an effect, just after their content renders. */
+/** The page's document as the functions below see it in the page (this file has no DOM library types). */
+type PageGlobals = { document: { title: string; activeElement: { id: string } | null } };
+
+/**
+ * Waits until the page's title is `title`: pages set it in an effect, just after their content renders. A
+ * function (serialised, so it names nothing outside itself), not a string: the console's CSP forbids eval,
+ * which a string predicate needs while it polls.
+ */
 export async function waitForTitle(page: Page, title: string): Promise<void> {
-  // A string, not a function: this file is type-checked without the DOM library.
   await page
-    .waitForFunction(`document.title === ${JSON.stringify(title)}`, undefined, { timeout: 5_000 })
+    .waitForFunction(
+      (expected) => (globalThis as unknown as PageGlobals).document.title === expected,
+      title,
+      { timeout: 5_000 },
+    )
     .catch(async () => {
       throw new Error(`the title is "${await page.title()}", not "${title}"`);
+    });
+}
+
+/** Waits until the element with id `id` has the focus (pages move it in an effect after navigation). */
+export async function waitForFocus(page: Page, id: string): Promise<void> {
+  await page
+    .waitForFunction(
+      (expected) => (globalThis as unknown as PageGlobals).document.activeElement?.id === expected,
+      id,
+      { timeout: 5_000 },
+    )
+    .catch(async () => {
+      throw new Error(`the focus is on #${await page.evaluate('document.activeElement?.id')}, not #${id}`);
     });
 }
 

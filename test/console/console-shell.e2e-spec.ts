@@ -14,6 +14,7 @@ import {
   screenshots,
   seriousAxeViolations,
   signIn,
+  waitForFocus,
 } from './browser';
 
 const DIST = join(__dirname, '..', '..', 'dist', 'console');
@@ -193,7 +194,7 @@ suite('console in a browser: sign-in, session, sign-out', () => {
     await page.getByRole('heading', { name: 'Operations' }).waitFor();
     // After a client-side navigation, focus moves to the new page's content (in an effect, just after it
     // renders).
-    await page.waitForFunction("document.activeElement?.id === 'main'", undefined, { timeout: 5_000 });
+    await waitForFocus(page, 'main');
     errors.expectNone();
     await context.close();
   });
