@@ -277,6 +277,11 @@ suite('console in a browser: inbox and reviews', () => {
     await page.getByRole('button', { name: 'Reject 2 selected' }).click();
     await page.getByRole('status').filter({ hasText: 'Rejected 2 of 2.' }).waitFor();
     await page.getByText('Nothing is waiting for you').waitFor();
+    // A decided request's review shows no deadline any more.
+    await page.goto(`/console/approvals/${approval.body.approval_id}`);
+    await page.getByText('none: the request was rejected').waitFor();
+    expect(await page.getByText(/expires in|no expiry/).count()).toBe(0);
+    await page.goBack();
     const a = await request(t.http).get(`/approval/status/${approval.body.approval_id}`).set(operator.auth);
     expect(a.body).toMatchObject({ status: 'rejected', comment: 'stale: the run moved on' });
     const g = await request(t.http)

@@ -395,10 +395,19 @@ function RequestReview<T extends { status: string; run_id: string; phase_id: str
           <code>{request.requested_by}</code>
         </Fact>
         <Fact term="Expiry">
-          <Countdown iso={request.status === 'pending' ? expires : null} now={now} />{' '}
-          {expires && (
+          {request.status === 'pending' ? (
+            <>
+              <Countdown iso={expires} now={now} />{' '}
+              {expires && (
+                <span class="muted">
+                  (<Time iso={expires} />)
+                </span>
+              )}
+            </>
+          ) : (
+            // Decided (or timed out): the old deadline no longer means anything.
             <span class="muted">
-              (<Time iso={expires} />)
+              none: the request was {request.status === 'timeout' ? 'not decided in time' : request.status}
             </span>
           )}
         </Fact>
