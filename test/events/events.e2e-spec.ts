@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { ExpiryScheduler } from '../../src/approvals/expiry-scheduler';
 import { EventLogService } from '../../src/events/event-log.service';
 import { createTestApp, TestApp } from '../helpers/app';
-import { EventJson, EventPageJson, readableEventPage } from '../helpers/events';
+import { EventPageJson, readableEventPage } from '../helpers/events';
 import { createUser, mintApiKey, TestApiKey } from '../helpers/identity';
 import { phasePath, startBody, uniqueRunId } from '../helpers/runs';
 import { openSse } from '../helpers/sse';
@@ -201,10 +201,8 @@ describe('the event log, its page and its stream', () => {
     expect((await page(executorB, `?run_id=${runA}`)).events).toEqual([]);
     // An operator sees both.
     const operator = await createUser(t, { role: 'operator' });
-    const all = (await request(t.http).get('/events?limit=500').set(operator.auth).expect(200)).body as {
-      events: EventJson[];
-    };
-    expect(new Set(all.events.map((e) => e.run_id))).toEqual(expect.objectContaining({}));
+    const all = (await request(t.http).get('/events?limit=500').set(operator.auth).expect(200))
+      .body as EventPageJson;
     expect(all.events.some((e) => e.run_id === runA) && all.events.some((e) => e.run_id === runB)).toBe(true);
     // A viewer is not an operator: it sees only its own (none).
     const viewer = await createUser(t, { role: 'viewer' });
