@@ -1,3 +1,5 @@
+import { navigate } from '../router';
+
 /**
  * Keyset paging (`cursor` → `next_cursor`): "Next page" follows the answer's cursor, "First page" starts
  * over. The cursor lives in the URL so a page of results can be linked and reloaded.
@@ -25,5 +27,28 @@ export function Pager({
         Next page
       </button>
     </nav>
+  );
+}
+
+/** A Pager for a page whose only query is the cursor: `path` is the first page, `path?cursor=…` the next. */
+export function PathPager({
+  path,
+  cursor,
+  nextCursor,
+  label,
+}: {
+  path: string;
+  cursor: string | null | undefined;
+  nextCursor: string | null | undefined;
+  label: string;
+}) {
+  return (
+    <Pager
+      label={label}
+      nextCursor={nextCursor}
+      atFirst={!cursor}
+      onFirst={() => navigate(path)}
+      onNext={(next) => navigate(`${path}?cursor=${encodeURIComponent(next)}`)}
+    />
   );
 }

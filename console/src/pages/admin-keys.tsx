@@ -4,12 +4,12 @@ import type { components } from '../api/schema';
 import { useResource } from '../api/use-resource';
 import { useWrite } from '../api/use-write';
 import { ConfirmDialog } from '../components/dialog';
-import { Pager } from '../components/pager';
+import { PathPager } from '../components/pager';
 import { SecretOnce } from '../components/secret-once';
 import { ErrorView, ListState } from '../components/status';
 import { Time } from '../components/time';
 import { AdminShell } from '../ops/admin-shell';
-import { navigate, useLocation } from '../router';
+import { useLocation } from '../router';
 import '../styles/ops.css';
 
 type Scope = components['schemas']['CreateApiKeyDto']['scopes'][number];
@@ -179,12 +179,11 @@ function AdminApiKeysBody() {
         )}
       </ListState>
       {keys.data && (
-        <Pager
+        <PathPager
           label="API key pages"
+          path="/admin/api-keys"
+          cursor={cursor}
           nextCursor={keys.data.next_cursor}
-          atFirst={!cursor}
-          onFirst={() => navigate('/admin/api-keys')}
-          onNext={(next) => navigate(`/admin/api-keys?cursor=${encodeURIComponent(next)}`)}
         />
       )}
       <ConfirmDialog

@@ -5,12 +5,12 @@ import { useMe } from '../api/use-me';
 import { useResource } from '../api/use-resource';
 import { useWrite } from '../api/use-write';
 import { ConfirmDialog } from '../components/dialog';
-import { Pager } from '../components/pager';
+import { PathPager } from '../components/pager';
 import { SecretOnce } from '../components/secret-once';
 import { ErrorView, ListState } from '../components/status';
 import { Time } from '../components/time';
 import { AdminShell } from '../ops/admin-shell';
-import { Link, navigate, useLocation } from '../router';
+import { Link, useLocation } from '../router';
 import '../styles/ops.css';
 
 type User = components['schemas']['UserDto'];
@@ -273,12 +273,11 @@ function AdminUsersBody() {
         )}
       </ListState>
       {users.data && (
-        <Pager
+        <PathPager
           label="User pages"
+          path="/admin/users"
+          cursor={cursor}
           nextCursor={users.data.next_cursor}
-          atFirst={!cursor}
-          onFirst={() => navigate('/admin/users')}
-          onNext={(next) => navigate(`/admin/users?cursor=${encodeURIComponent(next)}`)}
         />
       )}
     </>

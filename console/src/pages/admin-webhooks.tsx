@@ -6,12 +6,12 @@ import type { components } from '../api/schema';
 import { useResource } from '../api/use-resource';
 import { useWrite } from '../api/use-write';
 import { ConfirmDialog } from '../components/dialog';
-import { Pager } from '../components/pager';
+import { PathPager } from '../components/pager';
 import { SecretOnce } from '../components/secret-once';
 import { ErrorView, ListState } from '../components/status';
 import { Time } from '../components/time';
 import { AdminShell } from '../ops/admin-shell';
-import { Link, navigate, useLocation } from '../router';
+import { Link, useLocation } from '../router';
 import '../styles/ops.css';
 
 type Webhook = components['schemas']['WebhookDto'];
@@ -193,12 +193,11 @@ function AdminWebhooksBody() {
         )}
       </ListState>
       {hooks.data && (
-        <Pager
+        <PathPager
           label="Webhook pages"
+          path="/admin/webhooks"
+          cursor={cursor}
           nextCursor={hooks.data.next_cursor}
-          atFirst={!cursor}
-          onFirst={() => navigate('/admin/webhooks')}
-          onNext={(next) => navigate(`/admin/webhooks?cursor=${encodeURIComponent(next)}`)}
         />
       )}
       <ConfirmDialog
@@ -335,12 +334,11 @@ function AdminWebhookDeliveriesBody({ id }: { id: string }) {
         )}
       </ListState>
       {deliveries.data && (
-        <Pager
+        <PathPager
           label="Delivery pages"
+          path={base}
+          cursor={cursor}
           nextCursor={deliveries.data.next_cursor}
-          atFirst={!cursor}
-          onFirst={() => navigate(base)}
-          onNext={(next) => navigate(`${base}?cursor=${encodeURIComponent(next)}`)}
         />
       )}
     </>
